@@ -1,0 +1,409 @@
+//! The pod cells of `kubectl get pods -o wide`, computed exactly as the API server computes them.
+//!
+//! `kubectl` does not compute these cells: it asks the kube-apiserver for a `Table`, and the
+//! server fills it with `printPod` (`pkg/printers/internalversion/printers.go`, the version with
+//! sidecar containers and the `SchedulingGated` status, Kubernetes 1.29 and later). kube-patrol
+//! must also work from a dump file with no server, so this module is a faithful port of that
+//! function; operators then see in the report the very cells they know from their terminal.
+//!
+//! The server prints the *internal* form of a pod, converted from v1. The one conversion that
+//! changes a cell is the pod IP: `status.podIP`, when set, wins over `status.podIPs[0]`.
+//!
+//! Everything here is pure: no I/O, no clock (the caller passes `now`), and no panics on
+//! whatever a cluster or a dump file holds.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{
+    Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition,
+};
+use serde::Serialize;
+
+use super::duration::{GO_ZERO_TIME, age, since};
+
+/// What the printer shows for an empty wide cell.
+const NONE: &str = "<none>";
+
+/// The cells of `kubectl get pods -o wide` for one pod, exactly as the API server prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PodColumns {
+    pub name: String,
+    pub ready: String,
+    pub status: String,
+    pub restarts: String,
+    pub age: String,
+    pub ip: String,
+    pub node: String,
+    pub nominated_node: String,
+    pub readiness_gates: String,
+    /// The restart sum shown in RESTARTS, as a number.
+    pub restart_count: i64,
+    /// READY as numbers.
+    pub ready_containers: i64,
+    pub total_containers: i64,
+    /// When the last restart that RESTARTS counts happened, if known.
+    pub last_restart: Option<jiff::Timestamp>,
+}
+
+/// Computes the cells of one pod as the API server's `printPod` does, with `now` as the time
+/// that AGE and the "(… ago)" of RESTARTS are measured from.
+pub fn pod_columns(pod: &Pod, now: Timestamp) -> PodColumns {
+    let view = PodView::of(pod);
+    let mut status = base_status(&view);
+    let init = walk_init_containers(&view);
+    if let Some(reason) = init.reason {
+        status = reason;
+    }
+    let mut ready = init.ready;
+    let mut restarts = init.all;
+    // Containers count once initialization is over. A sidecar that stops after the pod was
+    // initialized (it crashed, or was killed as the pod ended) halts the init walk again, so
+    // a True Initialized condition lets the containers count all the same.
+    if !init.initializing || first_condition_is_true(view.conditions, "Initialized") {
+        let main = walk_containers(view.statuses, init.sidecars);
+        if let Some(reason) = main.reason {
+            status = reason;
+        }
+        ready += main.ready;
+        restarts = main.restarts;
+        status = settle_completed(status, main.running, view.conditions);
+    }
+    let status = deletion_status(&view, status);
+    let total = total_containers(&view);
+    PodColumns {
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        ready: format!("{ready}/{total}"),
+        status,
+        restarts: restarts_cell(&restarts, now),
+        age: age(pod.metadata.creation_timestamp.as_ref(), now),
+        ip: pod_ip(pod),
+        node: or_none(view.node_name),
+        nominated_node: or_none(view.nominated_node_name),
+        readiness_gates: readiness_gates(pod, view.conditions),
+        restart_count: restarts.count,
+        ready_containers: ready,
+        total_containers: total,
+        last_restart: restarts.last_known(),
+    }
+}
+
+/// The parts of a pod the printer reads, with absent lists and strings as empty ones — Go's
+/// zero values, which is what the printer sees for fields missing from the JSON.
+struct PodView<'a> {
+    phase: &'a str,
+    reason: &'a str,
+    conditions: &'a [PodCondition],
+    init_specs: &'a [Container],
+    container_count: usize,
+    init_statuses: &'a [ContainerStatus],
+    statuses: &'a [ContainerStatus],
+    node_name: &'a str,
+    nominated_node_name: &'a str,
+    deleting: bool,
+}
+
+impl<'a> PodView<'a> {
+    fn of(pod: &'a Pod) -> Self {
+        let spec = pod.spec.as_ref();
+        let status = pod.status.as_ref();
+        PodView {
+            phase: status.and_then(|s| s.phase.as_deref()).unwrap_or_default(),
+            reason: status.and_then(|s| s.reason.as_deref()).unwrap_or_default(),
+            conditions: status
+                .and_then(|s| s.conditions.as_deref())
+                .unwrap_or_default(),
+            init_specs: spec
+                .and_then(|s| s.init_containers.as_deref())
+                .unwrap_or_default(),
+            container_count: spec.map_or(0, |s| s.containers.len()),
+            init_statuses: status
+                .and_then(|s| s.init_container_statuses.as_deref())
+                .unwrap_or_default(),
+            statuses: status
+                .and_then(|s| s.container_statuses.as_deref())
+                .unwrap_or_default(),
+            node_name: spec
+                .and_then(|s| s.node_name.as_deref())
+                .unwrap_or_default(),
+            nominated_node_name: status
+                .and_then(|s| s.nominated_node_name.as_deref())
+                .unwrap_or_default(),
+            deleting: pod.metadata.deletion_timestamp.is_some(),
+        }
+    }
+}
+
+/// A restart sum and the latest `lastState.terminated.finishedAt` seen with it.
+///
+/// The latest time starts at Go's zero time and only moves forward, as `lastRestartDate` does
+/// in `printPod`; it stays "unknown" when no finished time is later than that.
+#[derive(Debug, Clone, Copy)]
+struct Restarts {
+    count: i64,
+    last: Timestamp,
+}
+
+impl Restarts {
+    const NONE: Restarts = Restarts {
+        count: 0,
+        last: GO_ZERO_TIME,
+    };
+
+    fn add(&mut self, status: &ContainerStatus) {
+        self.count += i64::from(status.restart_count);
+        let finished = status
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.finished_at.as_ref());
+        if let Some(finished) = finished
+            && self.last < finished.0
+        {
+            self.last = finished.0;
+        }
+    }
+
+    fn last_known(&self) -> Option<Timestamp> {
+        (self.last != GO_ZERO_TIME).then_some(self.last)
+    }
+}
+
+/// STATUS before any container is looked at: the phase, or the pod's reason (Evicted,
+/// NodeLost, …) when it has one, or `SchedulingGated` while scheduling gates hold the pod back.
+fn base_status(view: &PodView<'_>) -> String {
+    let mut status = if view.reason.is_empty() {
+        view.phase
+    } else {
+        view.reason
+    };
+    let gated = view
+        .conditions
+        .iter()
+        .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"));
+    if gated {
+        status = "SchedulingGated";
+    }
+    status.to_owned()
+}
+
+/// What the walk over the init container statuses found.
+struct InitWalk {
+    /// The `Init:…` status of the init container that holds the pod back, if one does.
+    reason: Option<String>,
+    initializing: bool,
+    /// Started sidecars that are ready.
+    ready: i64,
+    /// The restarts of every init container visited.
+    all: Restarts,
+    /// The restarts of the sidecars visited: the only init restarts still shown once the pod
+    /// is initialized, since sidecars keep running beside the containers.
+    sidecars: Restarts,
+}
+
+/// Walks `status.initContainerStatuses` in order, up to the first one that is neither done
+/// (exit code 0) nor a started sidecar: that one gives the `Init:…` status.
+fn walk_init_containers(view: &PodView<'_>) -> InitWalk {
+    let mut walk = InitWalk {
+        reason: None,
+        initializing: false,
+        ready: 0,
+        all: Restarts::NONE,
+        sidecars: Restarts::NONE,
+    };
+    for (index, status) in view.init_statuses.iter().enumerate() {
+        let sidecar = is_restartable(init_spec(view.init_specs, &status.name));
+        walk.all.add(status);
+        if sidecar {
+            walk.sidecars.add(status);
+        }
+        let state = status.state.as_ref();
+        if terminated(state).is_some_and(|t| t.exit_code == 0) {
+            continue;
+        }
+        if sidecar && status.started == Some(true) {
+            if status.ready {
+                walk.ready += 1;
+            }
+            continue;
+        }
+        walk.reason = Some(init_blocker(index, view.init_specs.len(), state));
+        walk.initializing = true;
+        break;
+    }
+    walk
+}
+
+/// The `Init:…` status of the init container at `index` that is not done yet.
+fn init_blocker(index: usize, init_count: usize, state: Option<&ContainerState>) -> String {
+    if let Some(terminated) = terminated(state) {
+        return format!("Init:{}", terminated_reason(terminated));
+    }
+    match waiting_reason(state) {
+        // PodInitializing only says the container has not started: show the progress instead.
+        Some(reason) if reason != "PodInitializing" => format!("Init:{reason}"),
+        _ => format!("Init:{index}/{init_count}"),
+    }
+}
+
+/// What the walk over the container statuses found.
+struct ContainerWalk {
+    /// The reason of the first container (in spec order) that is waiting or terminated.
+    reason: Option<String>,
+    /// Containers that are ready and running.
+    ready: i64,
+    running: bool,
+    restarts: Restarts,
+}
+
+/// Walks `status.containerStatuses` in reverse, so that the first container with a reason
+/// wins, starting the restart sum from the sidecars' restarts.
+fn walk_containers(statuses: &[ContainerStatus], sidecars: Restarts) -> ContainerWalk {
+    let mut walk = ContainerWalk {
+        reason: None,
+        ready: 0,
+        running: false,
+        restarts: sidecars,
+    };
+    for status in statuses.iter().rev() {
+        walk.restarts.add(status);
+        let state = status.state.as_ref();
+        if let Some(reason) = waiting_reason(state) {
+            walk.reason = Some(reason.to_owned());
+        } else if let Some(terminated) = terminated(state) {
+            walk.reason = Some(terminated_reason(terminated));
+        } else if status.ready && state.is_some_and(|s| s.running.is_some()) {
+            walk.running = true;
+            walk.ready += 1;
+        }
+    }
+    walk
+}
+
+/// A pod whose status reads `Completed` while a container still runs is not complete: it is
+/// `Running` if the pod is Ready, else `NotReady`.
+fn settle_completed(status: String, running: bool, conditions: &[PodCondition]) -> String {
+    if status != "Completed" || !running {
+        return status;
+    }
+    let pod_ready = conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    if pod_ready { "Running" } else { "NotReady" }.to_owned()
+}
+
+/// A pod being deleted shows `Unknown` when its node is lost (the kubelet cannot confirm the
+/// deletion), else `Terminating` — unless it had already finished (Succeeded or Failed).
+fn deletion_status(view: &PodView<'_>, status: String) -> String {
+    if !view.deleting {
+        status
+    } else if view.reason == "NodeLost" {
+        "Unknown".to_owned()
+    } else if view.phase != "Succeeded" && view.phase != "Failed" {
+        "Terminating".to_owned()
+    } else {
+        status
+    }
+}
+
+/// The denominator of READY: the containers plus the sidecars, which run alongside them.
+fn total_containers(view: &PodView<'_>) -> i64 {
+    let sidecars = view
+        .init_specs
+        .iter()
+        .filter(|c| is_restartable(Some(c)))
+        .count();
+    i64::try_from(view.container_count.saturating_add(sidecars)).unwrap_or(i64::MAX)
+}
+
+/// RESTARTS: the sum, followed by how long ago the last counted restart was when known.
+fn restarts_cell(restarts: &Restarts, now: Timestamp) -> String {
+    match restarts.last_known() {
+        Some(last) if restarts.count != 0 => {
+            format!("{} ({} ago)", restarts.count, since(last, now))
+        }
+        _ => restarts.count.to_string(),
+    }
+}
+
+/// IP: the first IP of the internal pod. The v1→internal conversion puts `status.podIP`
+/// first whenever it is set (older clients that patch only `podIP` must win), so `podIPs[0]`
+/// only counts when `podIP` is empty.
+fn pod_ip(pod: &Pod) -> String {
+    let status = pod.status.as_ref();
+    let pod_ip = status.and_then(|s| s.pod_ip.as_deref()).unwrap_or_default();
+    let first_of_list = status
+        .and_then(|s| s.pod_ips.as_deref())
+        .and_then(|ips| ips.first())
+        .map(|ip| ip.ip.as_str())
+        .unwrap_or_default();
+    or_none(if pod_ip.is_empty() {
+        first_of_list
+    } else {
+        pod_ip
+    })
+}
+
+/// READINESS GATES: `<none>`, or how many gates have a True condition out of all gates. Each
+/// gate is judged by the first condition of its type, as the printer stops at it.
+fn readiness_gates(pod: &Pod, conditions: &[PodCondition]) -> String {
+    let gates = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.readiness_gates.as_deref())
+        .unwrap_or_default();
+    if gates.is_empty() {
+        return NONE.to_owned();
+    }
+    let passed = gates
+        .iter()
+        .filter(|gate| first_condition_is_true(conditions, &gate.condition_type))
+        .count();
+    format!("{passed}/{}", gates.len())
+}
+
+/// Whether the first condition of `type_` is True; false when there is none.
+fn first_condition_is_true(conditions: &[PodCondition], type_: &str) -> bool {
+    conditions
+        .iter()
+        .find(|c| c.type_ == type_)
+        .is_some_and(|c| c.status == "True")
+}
+
+/// The spec of the init container a status belongs to. The printer indexes the specs in a map
+/// by name, so with (invalid) duplicate names the last one wins.
+fn init_spec<'a>(specs: &'a [Container], name: &str) -> Option<&'a Container> {
+    specs.iter().rev().find(|c| c.name == name)
+}
+
+/// A sidecar: an init container with `restartPolicy: Always`. A status with no matching spec
+/// is not one.
+fn is_restartable(spec: Option<&Container>) -> bool {
+    spec.and_then(|c| c.restart_policy.as_deref()) == Some("Always")
+}
+
+fn terminated(state: Option<&ContainerState>) -> Option<&ContainerStateTerminated> {
+    state.and_then(|s| s.terminated.as_ref())
+}
+
+/// The reason of a waiting state, when there is a non-empty one.
+fn waiting_reason(state: Option<&ContainerState>) -> Option<&str> {
+    state
+        .and_then(|s| s.waiting.as_ref())
+        .and_then(|w| w.reason.as_deref())
+        .filter(|reason| !reason.is_empty())
+}
+
+/// A terminated state as a status: its reason, else `Signal:<n>`, else `ExitCode:<n>`.
+fn terminated_reason(terminated: &ContainerStateTerminated) -> String {
+    match (terminated.reason.as_deref(), terminated.signal) {
+        (Some(reason), _) if !reason.is_empty() => reason.to_owned(),
+        (_, Some(signal)) if signal != 0 => format!("Signal:{signal}"),
+        _ => format!("ExitCode:{}", terminated.exit_code),
+    }
+}
+
+fn or_none(value: &str) -> String {
+    if value.is_empty() { NONE } else { value }.to_owned()
+}
+
+#[cfg(test)]
+mod tests;

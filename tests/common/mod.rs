@@ -1,0 +1,188 @@
+//! Shared helpers of the integration tests: the real control plane started by `scripts/test`,
+//! the `kube-patrol` binary, and kubectl as the oracle.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use serde_json::{Value, json};
+
+/// The kubeconfig of the test control plane that `scripts/test` started.
+pub fn kubeconfig() -> PathBuf {
+    match std::env::var_os("KUBE_PATROL_TEST_KUBECONFIG") {
+        Some(path) => PathBuf::from(path),
+        None => panic!(
+            "KUBE_PATROL_TEST_KUBECONFIG is not set: run the tests with `scripts/test`, \
+             which builds and starts a real kube-apiserver for them"
+        ),
+    }
+}
+
+pub async fn client() -> Client {
+    let file = Kubeconfig::read_from(kubeconfig()).expect("test kubeconfig");
+    let config = Config::from_custom_kubeconfig(file, &KubeConfigOptions::default())
+        .await
+        .expect("test kube config");
+    Client::try_from(config).expect("test client")
+}
+
+/// A name no other test uses: `prefix-<random>`.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{:x}{:x}",
+        std::process::id() % 4096,
+        nanos % 65536
+    )
+}
+
+pub async fn create_namespace(client: &Client, name: &str) {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": name}})).unwrap();
+    api.create(&PostParams::default(), &ns)
+        .await
+        .expect("create namespace");
+}
+
+/// Creates a pod from its spec, then sets its status through the `status` subresource, as a
+/// kubelet would.
+pub async fn create_pod(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    spec: Value,
+    status: Value,
+) -> Pod {
+    create_pod_with_meta(client, namespace, json!({"name": name}), spec, status).await
+}
+
+pub async fn create_pod_with_meta(
+    client: &Client,
+    namespace: &str,
+    meta: Value,
+    spec: Value,
+    status: Value,
+) -> Pod {
+    let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let pod: Pod = serde_json::from_value(json!({"metadata": meta, "spec": spec})).unwrap();
+    let created = api
+        .create(&PostParams::default(), &pod)
+        .await
+        .expect("create pod");
+    let name = created.metadata.name.clone().unwrap();
+    if status.is_null() {
+        return created;
+    }
+    api.patch_status(
+        &name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": status})),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set status of pod {name}: {e}"))
+}
+
+/// Deletes a pod that a finalizer holds, so it stays with a deletionTimestamp.
+pub async fn start_deleting(client: &Client, namespace: &str, name: &str) {
+    let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    api.delete(name, &DeleteParams::default())
+        .await
+        .expect("delete pod");
+}
+
+/// Runs the built `kube-patrol` binary.
+pub fn kube_patrol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run kube-patrol")
+}
+
+/// Runs kubectl (built with the control plane) against the test cluster.
+pub fn kubectl(args: &[&str]) -> Output {
+    let kubectl =
+        std::env::var("KUBE_PATROL_TEST_KUBECTL").unwrap_or_else(|_| "kubectl".to_owned());
+    Command::new(kubectl)
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(args)
+        .output()
+        .expect("run kubectl")
+}
+
+pub fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "command failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
+}
+
+/// The API server's own table of a namespace's pods (what `kubectl get pods -o wide` prints),
+/// as (pod name → column name → cell), and the server's time when it printed it.
+pub async fn server_pod_table(
+    client: &Client,
+    namespace: &str,
+) -> (
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    String,
+) {
+    let request = http::Request::get(format!("/api/v1/namespaces/{namespace}/pods?limit=1000"))
+        .header("Accept", "application/json;as=Table;g=meta.k8s.io;v=v1")
+        .body(Vec::new())
+        .unwrap();
+    let response = client
+        .send(request.map(Into::into))
+        .await
+        .expect("table request");
+    let date = response
+        .headers()
+        .get("date")
+        .and_then(|d| d.to_str().ok())
+        .map(http_date_to_rfc3339)
+        .expect("Date header");
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("table body")
+        .to_bytes();
+    let table: Value = serde_json::from_slice(&body).expect("table json");
+    let columns: Vec<String> = table["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    let mut rows = std::collections::BTreeMap::new();
+    for row in table["rows"].as_array().unwrap() {
+        let cells: std::collections::BTreeMap<String, String> = columns
+            .iter()
+            .zip(row["cells"].as_array().unwrap())
+            .map(|(c, v)| (c.clone(), cell_text(v)))
+            .collect();
+        rows.insert(cells["Name"].clone(), cells);
+    }
+    (rows, date)
+}
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `Fri, 27 Nov 2026 18:00:00 GMT` → `2026-11-27T18:00:00Z`.
+fn http_date_to_rfc3339(date: &str) -> String {
+    let parsed = jiff::fmt::rfc2822::parse(date).expect("HTTP date");
+    parsed.timestamp().to_string()
+}
