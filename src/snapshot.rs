@@ -1,11 +1,13 @@
 //! The plain-data snapshot that [`crate::collect`] produces and [`crate::analyze`] reads.
 //!
-//! It holds only what the report needs: pods are slimmed (no managed fields, env, volumes...)
-//! as they arrive, so a 10,000-pod cluster stays small in memory. A snapshot can be saved and a
-//! report rebuilt from it, with no cluster.
+//! It holds only what the report needs: objects are slimmed (no managed fields, env, volumes,
+//! pod templates...) as they arrive, so a 10,000-pod cluster stays small in memory. A snapshot
+//! can be saved and a report rebuilt from it, with no cluster.
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use serde::{Deserialize, Serialize};
 
 /// Everything read from a cluster (or a dump file) for one inspection.
@@ -13,10 +15,63 @@ use serde::{Deserialize, Serialize};
 pub struct Snapshot {
     /// Where the data came from, for the report's title block.
     pub source: Source,
-    /// The namespaces inspected, sorted; a namespace with no pods is still listed.
+    /// The namespaces inspected, in the order asked for; one with no pods is still listed.
     pub namespaces: Vec<String>,
     /// The pods of those namespaces, slimmed, in namespace then name order.
     pub pods: Vec<Pod>,
+    /// The owners of those pods (and their owners), slimmed: no pod templates.
+    pub workloads: Workloads,
+    /// Events of the selected namespaces that concern pods needing evidence (or their owners).
+    pub events: Vec<Event>,
+    /// The cluster's nodes, slimmed; empty when they could not be read (see `missing`).
+    pub nodes: Vec<Node>,
+    /// Log tails of the containers of pods that need evidence.
+    pub logs: Vec<LogTail>,
+    /// Evidence that could not be read, and why (a 403, an unreachable kubelet...).
+    pub missing: Vec<Missing>,
+}
+
+/// The controllers that own pods.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Workloads {
+    pub replica_sets: Vec<ReplicaSet>,
+    pub deployments: Vec<Deployment>,
+    pub stateful_sets: Vec<StatefulSet>,
+    pub daemon_sets: Vec<DaemonSet>,
+    pub jobs: Vec<Job>,
+    pub cron_jobs: Vec<CronJob>,
+}
+
+/// The last lines of one container's log, current or previous instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogTail {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    /// The previous (crashed) instance: `kubectl logs --previous`.
+    pub previous: bool,
+    /// The log text (invalid UTF-8 replaced), or why it could not be read.
+    pub outcome: LogOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum LogOutcome {
+    /// The lines, at most the configured count and byte cap.
+    Lines(Vec<String>),
+    /// The API server's reason (e.g. the kubelet could not be reached).
+    Unavailable(String),
+}
+
+/// A kind of evidence the account could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Missing {
+    /// What: `events`, `logs`, `nodes`, `replicasets`, `deployments`, ...
+    pub what: String,
+    /// The namespace, when the refusal was for one namespace.
+    pub namespace: Option<String>,
+    /// The API's reason, e.g. `403 Forbidden: events is forbidden: User ... cannot list ...`.
+    pub reason: String,
 }
 
 /// Where a snapshot came from.

@@ -106,6 +106,7 @@ pub async fn from_cluster(
         source,
         namespaces,
         pods,
+        ..Snapshot::default()
     })
 }
 

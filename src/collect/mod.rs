@@ -120,6 +120,7 @@ pub fn from_dump_reader(
         },
         namespaces,
         pods,
+        ..Snapshot::default()
     })
 }
 
