@@ -93,3 +93,10 @@ fn overall(total: &Counts) -> Health {
         Health::Attention
     }
 }
+
+/// Whether a pod is a problem that deserves evidence (events, logs): [`crate::collect`] asks
+/// this so it fetches evidence for problem pods only.
+pub fn needs_evidence(pod: &k8s_openapi::api::core::v1::Pod, now: Timestamp, rules: &Rules) -> bool {
+    let cols = columns::pod_columns(pod, now);
+    health::classify(&cols, rules) != Health::Healthy
+}
