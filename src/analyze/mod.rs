@@ -27,7 +27,7 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
         .iter()
         .map(|pod| {
             let cols = columns::pod_columns(pod, settings.now);
-            let health = health::classify(&cols, &settings.rules);
+            let health = health::assess(pod, &cols, settings.now, &settings.rules).health;
             PodRow {
                 namespace: pod.metadata.namespace.clone().unwrap_or_default(),
                 name: cols.name,
@@ -98,5 +98,5 @@ fn overall(total: &Counts) -> Health {
 /// this so it fetches evidence for problem pods only.
 pub fn needs_evidence(pod: &k8s_openapi::api::core::v1::Pod, now: Timestamp, rules: &Rules) -> bool {
     let cols = columns::pod_columns(pod, now);
-    health::classify(&cols, rules) != Health::Healthy
+    health::assess(pod, &cols, now, rules).health != Health::Healthy
 }
