@@ -1,0 +1,219 @@
+//! Who owns a pod: the owner chain (ReplicaSet → Deployment, Job → CronJob, StatefulSet,
+//! DaemonSet), the workload's label selector, its readiness, and — for an ended pod of an old
+//! ReplicaSet — the current ReplicaSet's pod that replaced it.
+//!
+//! Works with what the snapshot has: when the account could not read ReplicaSets, a
+//! Deployment's name is inferred from the `pod-template-hash` label, as kubectl users do.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
+use serde::Serialize;
+
+use crate::snapshot::{Snapshot, Workloads};
+
+/// One link of an owner chain.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
+}
+
+impl Owner {
+    fn new(kind: &str, name: &str) -> Self {
+        Owner {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// `deployment/pigo-cron`: the form kubectl takes (`kubectl rollout status deployment/x`).
+    pub fn kubectl_ref(&self) -> String {
+        format!("{}/{}", self.kind.to_lowercase(), self.name)
+    }
+}
+
+/// The pod's controllers from nearest to top: `[ReplicaSet x-5f4, Deployment x]`.
+pub fn owner_chain(pod: &Pod, workloads: &Workloads) -> Vec<Owner> {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let Some(first) = controller_of(&pod.metadata) else {
+        return Vec::new();
+    };
+    let mut chain = vec![Owner::new(&first.kind, &first.name)];
+    match first.kind.as_str() {
+        "ReplicaSet" => {
+            let parent = find(&workloads.replica_sets, namespace, &first.name)
+                .and_then(|rs| controller_of(&rs.metadata).map(|o| Owner::new(&o.kind, &o.name)))
+                .or_else(|| inferred_deployment(pod, &first.name, workloads));
+            chain.extend(parent);
+        }
+        "Job" => {
+            let parent = find(&workloads.jobs, namespace, &first.name)
+                .and_then(|job| controller_of(&job.metadata).map(|o| Owner::new(&o.kind, &o.name)));
+            chain.extend(parent);
+        }
+        _ => {}
+    }
+    chain
+}
+
+/// When ReplicaSets could not be read: `x-5f46454c7b` with `pod-template-hash=5f46454c7b`
+/// belongs to Deployment `x`, if that Deployment is known or nothing contradicts it.
+fn inferred_deployment(pod: &Pod, rs_name: &str, workloads: &Workloads) -> Option<Owner> {
+    let hash = pod.metadata.labels.as_ref()?.get("pod-template-hash")?;
+    let name = rs_name.strip_suffix(&format!("-{hash}"))?;
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let known = find(&workloads.deployments, namespace, name).is_some();
+    (known || workloads.deployments.is_empty()).then(|| Owner::new("Deployment", name))
+}
+
+/// The label selector of the top workload, as `kubectl get pods -l` takes it; else the pod's
+/// own labels without the per-revision hashes.
+pub fn selector(pod: &Pod, chain: &[Owner], workloads: &Workloads) -> Option<String> {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let top = chain.last()?;
+    let from_workload = match top.kind.as_str() {
+        "Deployment" => find(&workloads.deployments, namespace, &top.name)
+            .map(|d| &d.spec.selector),
+        "StatefulSet" => find(&workloads.stateful_sets, namespace, &top.name)
+            .map(|s| &s.spec.selector),
+        "DaemonSet" => find(&workloads.daemon_sets, namespace, &top.name)
+            .map(|d| &d.spec.selector),
+        "ReplicaSet" => find(&workloads.replica_sets, namespace, &top.name)
+            .map(|r| &r.spec.selector),
+        _ => None,
+    };
+    from_workload
+        .and_then(selector_text)
+        .or_else(|| labels_without_hashes(pod))
+}
+
+/// kubectl's selector syntax: `app=x,tier in (a,b),!legacy`.
+pub fn selector_text(selector: &LabelSelector) -> Option<String> {
+    let mut parts: Vec<String> = selector
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in selector.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({values})", e.key),
+            "NotIn" => format!("{} notin ({values})", e.key),
+            "Exists" => e.key.clone(),
+            _ => format!("!{}", e.key),
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join(","))
+}
+
+fn labels_without_hashes(pod: &Pod) -> Option<String> {
+    const PER_REVISION: [&str; 4] = [
+        "pod-template-hash",
+        "controller-revision-hash",
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+    ];
+    let labels = pod.metadata.labels.as_ref()?;
+    let parts: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| !PER_REVISION.contains(&k.as_str()))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(","))
+}
+
+/// The pod that replaced an ended pod of an old ReplicaSet: a pod of the Deployment's newest
+/// ReplicaSet (highest revision), preferring a running one, then the oldest.
+pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Option<&'a Pod> {
+    let [rs, deployment] = chain else {
+        return None;
+    };
+    if rs.kind != "ReplicaSet" || deployment.kind != "Deployment" {
+        return None;
+    }
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let newest = newest_replica_set(&snapshot.workloads.replica_sets, namespace, &deployment.name)?;
+    let newest_name = newest.metadata.name.as_deref()?;
+    if newest_name == rs.name {
+        return None;
+    }
+    let mut pods: Vec<&Pod> = snapshot
+        .pods
+        .iter()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(namespace))
+        .filter(|p| controller_of(&p.metadata).is_some_and(|o| o.name == newest_name))
+        .collect();
+    pods.sort_by_key(|p| (!is_running(p), created(p)));
+    pods.first().copied()
+}
+
+fn newest_replica_set<'a>(sets: &'a [ReplicaSet], namespace: &str, deployment: &str) -> Option<&'a ReplicaSet> {
+    sets.iter()
+        .filter(|rs| rs.metadata.namespace.as_deref() == Some(namespace))
+        .filter(|rs| controller_of(&rs.metadata).is_some_and(|o| o.kind == "Deployment" && o.name == deployment))
+        .max_by_key(|rs| (revision(rs), created_meta(&rs.metadata)))
+}
+
+fn revision(rs: &ReplicaSet) -> i64 {
+    rs.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Ready pods per top workload (`Deployment/x` → (ready, total)), counted from the pods.
+pub fn readiness_by_workload(
+    pods: &[Pod],
+    chains: &[Vec<Owner>],
+    ready: &[bool],
+) -> BTreeMap<(String, Owner), (usize, usize)> {
+    let mut counts = BTreeMap::new();
+    for ((pod, chain), is_ready) in pods.iter().zip(chains).zip(ready) {
+        if let Some(top) = chain.last() {
+            let key = (pod.metadata.namespace.clone().unwrap_or_default(), top.clone());
+            let entry = counts.entry(key).or_insert((0, 0));
+            entry.1 += 1;
+            if *is_ready {
+                entry.0 += 1;
+            }
+        }
+    }
+    counts
+}
+
+pub(crate) fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    let owners = meta.owner_references.as_ref()?;
+    owners
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .or_else(|| owners.first())
+}
+
+fn find<'a, T: k8s_openapi::Metadata<Ty = ObjectMeta>>(items: &'a [T], namespace: &str, name: &str) -> Option<&'a T> {
+    items.iter().find(|i| {
+        let m = i.metadata();
+        m.namespace.as_deref() == Some(namespace) && m.name.as_deref() == Some(name)
+    })
+}
+
+fn is_running(pod: &Pod) -> bool {
+    pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+}
+
+fn created(pod: &Pod) -> Option<Timestamp> {
+    created_meta(&pod.metadata)
+}
+
+fn created_meta(meta: &ObjectMeta) -> Option<Timestamp> {
+    meta.creation_timestamp.as_ref().map(|t| t.0)
+}
+
+#[cfg(test)]
+mod tests;
