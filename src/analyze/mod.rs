@@ -2,6 +2,7 @@
 
 pub mod columns;
 pub mod duration;
+pub mod evidence;
 pub mod health;
 pub mod owners;
 
