@@ -7,8 +7,8 @@
 pub mod analyze;
 pub mod cli;
 pub mod collect;
-pub mod locale;
 pub mod error;
+pub mod locale;
 pub mod render;
 pub mod report;
 pub mod snapshot;

@@ -74,7 +74,11 @@ impl Catalog {
             .into_iter()
             .filter(|(n, _)| *n > 0 || s == 0)
             .map(|(n, unit)| {
-                let key = if n == 1 { format!("duration.{unit}") } else { format!("duration.{unit}s") };
+                let key = if n == 1 {
+                    format!("duration.{unit}")
+                } else {
+                    format!("duration.{unit}s")
+                };
                 self.text(&key, &[("n", &n.to_string())])
             })
             .collect();
@@ -93,7 +97,11 @@ impl Catalog {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
     for (key, value) in table {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             toml::Value::Table(t) => flatten(&path, t, out),
             toml::Value::String(s) => {
@@ -125,14 +133,20 @@ mod tests {
         let en = Catalog::builtin(Lang::En);
         let missing_en: Vec<_> = zh.keys().filter(|k| !en.has(k)).collect();
         let missing_zh: Vec<_> = en.keys().filter(|k| !zh.has(k)).collect();
-        assert!(missing_en.is_empty() && missing_zh.is_empty(), "en lacks {missing_en:?}, zh-TW lacks {missing_zh:?}");
+        assert!(
+            missing_en.is_empty() && missing_zh.is_empty(),
+            "en lacks {missing_en:?}, zh-TW lacks {missing_zh:?}"
+        );
         assert!(zh.keys().count() > 50);
     }
 
     #[test]
     fn placeholders_are_filled() {
         let zh = Catalog::builtin(Lang::ZhTw);
-        assert_eq!(zh.text("problem.failed", &[("status", "Error")]), "Pod 處於 Error 狀態，容器未就緒");
+        assert_eq!(
+            zh.text("problem.failed", &[("status", "Error")]),
+            "Pod 處於 Error 狀態，容器未就緒"
+        );
     }
 
     #[test]

@@ -126,21 +126,31 @@ fn first_finished(pod: &Pod) -> Option<Timestamp> {
 
 fn not_ready_since(pod: &Pod) -> Option<Timestamp> {
     let conditions = pod.status.as_ref()?.conditions.as_ref()?;
-    let ready = conditions.iter().find(|c| c.type_ == "Ready" && c.status != "True")?;
+    let ready = conditions
+        .iter()
+        .find(|c| c.type_ == "Ready" && c.status != "True")?;
     ready.last_transition_time.as_ref().map(|t| t.0)
 }
 
 fn containers(pod: &Pod) -> Vec<ContainerEvidence> {
     let status = pod.status.as_ref();
-    let init = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or_default();
-    let main = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
+    let init = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or_default();
+    let main = status
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or_default();
     let describe = |s: &ContainerStatus, init: bool| ContainerEvidence {
         name: s.name.clone(),
         init,
         ready: s.ready,
         restart_count: s.restart_count,
         state: s.state.as_ref().map(state).unwrap_or_default(),
-        last_state: s.last_state.as_ref().map(state).filter(|l| !l.state.is_empty()),
+        last_state: s
+            .last_state
+            .as_ref()
+            .map(state)
+            .filter(|l| !l.state.is_empty()),
     };
     init.iter()
         .map(|s| describe(s, true))
@@ -179,7 +189,13 @@ fn state(s: &ContainerState) -> StateEvidence {
     }
 }
 
-fn events(all: &[Event], namespace: &str, pod: &str, now: Timestamp, max: usize) -> Vec<EventEvidence> {
+fn events(
+    all: &[Event],
+    namespace: &str,
+    pod: &str,
+    now: Timestamp,
+    max: usize,
+) -> Vec<EventEvidence> {
     let mut found: Vec<(&Event, Option<Timestamp>)> = all
         .iter()
         .filter(|e| {

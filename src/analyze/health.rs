@@ -110,7 +110,11 @@ pub fn assess(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -> As
     let health = if findings.is_empty() {
         Health::Healthy
     } else {
-        findings.iter().map(|f| f.severity.health()).max().unwrap_or(Health::Healthy)
+        findings
+            .iter()
+            .map(|f| f.severity.health())
+            .max()
+            .unwrap_or(Health::Healthy)
     };
     Assessment { health, findings }
 }
@@ -141,8 +145,10 @@ fn status_problem(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -
 
 /// Statuses of a pod on its way up: fine for a while, a problem past the grace period.
 fn is_starting(status: &str) -> bool {
-    matches!(status, "Pending" | "ContainerCreating" | "PodInitializing" | "SchedulingGated")
-        || is_init_progress(status)
+    matches!(
+        status,
+        "Pending" | "ContainerCreating" | "PodInitializing" | "SchedulingGated"
+    ) || is_init_progress(status)
 }
 
 /// `Init:1/3`: init containers still running in order (not `Init:CrashLoopBackOff`).
@@ -161,7 +167,9 @@ fn starting(pod: &Pod, status: &str, now: Timestamp, rules: &Rules) -> Option<Fi
     } else {
         Finding::new("starting", Severity::Low)
     };
-    let mut finding = finding.with("status", status).with("grace", grace_text(rules.pending_grace));
+    let mut finding = finding
+        .with("status", status)
+        .with("grace", grace_text(rules.pending_grace));
     if let Some(message) = unschedulable_message(pod) {
         finding = finding.with("scheduler", message);
     }
@@ -201,14 +209,21 @@ fn oom_killed_before(pod: &Pod, cols: &PodColumns) -> Option<Finding> {
             .and_then(|l| l.terminated.as_ref())
             .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled"))
     })?;
-    Some(Finding::new("oom_killed_before", Severity::Medium).with("container", container.name.clone()))
+    Some(
+        Finding::new("oom_killed_before", Severity::Medium)
+            .with("container", container.name.clone()),
+    )
 }
 
 fn restarts(cols: &PodColumns, rules: &Rules) -> Option<Finding> {
     let (code, severity, threshold) = if cols.restart_count >= rules.restarts_unhealthy {
         ("restarts_high", Severity::High, rules.restarts_unhealthy)
     } else if cols.restart_count >= rules.restarts_attention {
-        ("restarts_elevated", Severity::Medium, rules.restarts_attention)
+        (
+            "restarts_elevated",
+            Severity::Medium,
+            rules.restarts_attention,
+        )
     } else {
         return None;
     };
@@ -231,7 +246,11 @@ fn not_ready(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -> Opt
     } else {
         Severity::Low
     };
-    let code = if severity == Severity::High { "not_ready_too_long" } else { "not_ready" };
+    let code = if severity == Severity::High {
+        "not_ready_too_long"
+    } else {
+        "not_ready"
+    };
     Some(
         Finding::new(code, severity)
             .with("ready", cols.ready.clone())
@@ -274,13 +293,20 @@ pub(crate) fn unschedulable_message(pod: &Pod) -> Option<String> {
         .as_ref()?
         .iter()
         .find(|c| c.type_ == "PodScheduled" && c.status == "False")?;
-    condition.message.clone().or_else(|| condition.reason.clone())
+    condition
+        .message
+        .clone()
+        .or_else(|| condition.reason.clone())
 }
 
 pub(crate) fn container_statuses(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
     let status = pod.status.as_ref();
-    let init = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or_default();
-    let main = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
+    let init = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or_default();
+    let main = status
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or_default();
     init.iter().chain(main)
 }
 

@@ -98,7 +98,11 @@ fn overall(total: &Counts) -> Health {
 
 /// Whether a pod is a problem that deserves evidence (events, logs): [`crate::collect`] asks
 /// this so it fetches evidence for problem pods only.
-pub fn needs_evidence(pod: &k8s_openapi::api::core::v1::Pod, now: Timestamp, rules: &Rules) -> bool {
+pub fn needs_evidence(
+    pod: &k8s_openapi::api::core::v1::Pod,
+    now: Timestamp,
+    rules: &Rules,
+) -> bool {
     let cols = columns::pod_columns(pod, now);
     health::assess(pod, &cols, now, rules).health != Health::Healthy
 }

@@ -76,14 +76,16 @@ pub fn selector(pod: &Pod, chain: &[Owner], workloads: &Workloads) -> Option<Str
     let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
     let top = chain.last()?;
     let from_workload = match top.kind.as_str() {
-        "Deployment" => find(&workloads.deployments, namespace, &top.name)
-            .map(|d| &d.spec.selector),
-        "StatefulSet" => find(&workloads.stateful_sets, namespace, &top.name)
-            .map(|s| &s.spec.selector),
-        "DaemonSet" => find(&workloads.daemon_sets, namespace, &top.name)
-            .map(|d| &d.spec.selector),
-        "ReplicaSet" => find(&workloads.replica_sets, namespace, &top.name)
-            .map(|r| &r.spec.selector),
+        "Deployment" => {
+            find(&workloads.deployments, namespace, &top.name).map(|d| &d.spec.selector)
+        }
+        "StatefulSet" => {
+            find(&workloads.stateful_sets, namespace, &top.name).map(|s| &s.spec.selector)
+        }
+        "DaemonSet" => find(&workloads.daemon_sets, namespace, &top.name).map(|d| &d.spec.selector),
+        "ReplicaSet" => {
+            find(&workloads.replica_sets, namespace, &top.name).map(|r| &r.spec.selector)
+        }
         _ => None,
     };
     from_workload
@@ -137,7 +139,11 @@ pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Op
         return None;
     }
     let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let newest = newest_replica_set(&snapshot.workloads.replica_sets, namespace, &deployment.name)?;
+    let newest = newest_replica_set(
+        &snapshot.workloads.replica_sets,
+        namespace,
+        &deployment.name,
+    )?;
     let newest_name = newest.metadata.name.as_deref()?;
     if newest_name == rs.name {
         return None;
@@ -152,10 +158,17 @@ pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Op
     pods.first().copied()
 }
 
-fn newest_replica_set<'a>(sets: &'a [ReplicaSet], namespace: &str, deployment: &str) -> Option<&'a ReplicaSet> {
+fn newest_replica_set<'a>(
+    sets: &'a [ReplicaSet],
+    namespace: &str,
+    deployment: &str,
+) -> Option<&'a ReplicaSet> {
     sets.iter()
         .filter(|rs| rs.metadata.namespace.as_deref() == Some(namespace))
-        .filter(|rs| controller_of(&rs.metadata).is_some_and(|o| o.kind == "Deployment" && o.name == deployment))
+        .filter(|rs| {
+            controller_of(&rs.metadata)
+                .is_some_and(|o| o.kind == "Deployment" && o.name == deployment)
+        })
         .max_by_key(|rs| (revision(rs), created_meta(&rs.metadata)))
 }
 
@@ -177,7 +190,10 @@ pub fn readiness_by_workload(
     let mut counts = BTreeMap::new();
     for ((pod, chain), is_ready) in pods.iter().zip(chains).zip(ready) {
         if let Some(top) = chain.last() {
-            let key = (pod.metadata.namespace.clone().unwrap_or_default(), top.clone());
+            let key = (
+                pod.metadata.namespace.clone().unwrap_or_default(),
+                top.clone(),
+            );
             let entry = counts.entry(key).or_insert((0, 0));
             entry.1 += 1;
             if *is_ready {
@@ -196,7 +212,11 @@ pub(crate) fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
         .or_else(|| owners.first())
 }
 
-fn find<'a, T: k8s_openapi::Metadata<Ty = ObjectMeta>>(items: &'a [T], namespace: &str, name: &str) -> Option<&'a T> {
+fn find<'a, T: k8s_openapi::Metadata<Ty = ObjectMeta>>(
+    items: &'a [T],
+    namespace: &str,
+    name: &str,
+) -> Option<&'a T> {
     items.iter().find(|i| {
         let m = i.metadata();
         m.namespace.as_deref() == Some(namespace) && m.name.as_deref() == Some(name)

@@ -44,7 +44,10 @@ fn container_states_carry_exit_code_and_oom_killed_and_the_last_state() {
     let e = evidence(&failed_pod(), &Snapshot::default(), now(), 10);
     let c = &e.containers[0];
     assert_eq!((c.state.exit_code, c.state.oom_killed), (Some(137), true));
-    assert_eq!(c.last_state.as_ref().unwrap().reason.as_deref(), Some("Error"));
+    assert_eq!(
+        c.last_state.as_ref().unwrap().reason.as_deref(),
+        Some("Error")
+    );
 }
 
 #[test]
@@ -73,11 +76,18 @@ fn logs_that_could_not_be_read_carry_the_reason() {
             previous: false,
             outcome: LogOutcome::Unavailable("500: dial tcp: connection refused".into()),
         }],
-        missing: vec![Missing { what: "events".into(), namespace: Some("dev".into()), reason: "403 Forbidden".into() }],
+        missing: vec![Missing {
+            what: "events".into(),
+            namespace: Some("dev".into()),
+            reason: "403 Forbidden".into(),
+        }],
         ..Snapshot::default()
     };
     let e = evidence(&failed_pod(), &snapshot, now(), 10);
-    assert_eq!(e.logs[0].unavailable.as_deref(), Some("500: dial tcp: connection refused"));
+    assert_eq!(
+        e.logs[0].unavailable.as_deref(),
+        Some("500: dial tcp: connection refused")
+    );
     assert_eq!(e.events_missing.as_deref(), Some("403 Forbidden"));
     assert_eq!(e.logs_missing, None);
 }

@@ -21,11 +21,12 @@ fn mins(m: i64) -> SignedDuration {
 fn pod(age: SignedDuration, owner: Option<&str>, status: Value) -> Pod {
     let mut meta = json!({"name": "p", "namespace": "ns", "creationTimestamp": ago(age)});
     if let Some(kind) = owner {
-        meta["ownerReferences"] =
-            json!([{"apiVersion": "apps/v1", "kind": kind, "name": "o", "uid": "u", "controller": true}]);
+        meta["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": kind, "name": "o", "uid": "u", "controller": true}]);
     }
-    serde_json::from_value(json!({"metadata": meta, "spec": {"containers": [{"name": "c"}]}, "status": status}))
-        .unwrap()
+    serde_json::from_value(
+        json!({"metadata": meta, "spec": {"containers": [{"name": "c"}]}, "status": status}),
+    )
+    .unwrap()
 }
 
 fn running(ready: bool, restarts: i32) -> Value {
@@ -51,13 +52,19 @@ fn running_ready_pod_with_few_restarts_is_healthy() {
 #[test]
 fn five_to_nine_restarts_need_attention() {
     let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), running(true, 5)));
-    assert_eq!((a.health, codes(&a)), (Health::Attention, vec!["restarts_elevated"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Attention, vec!["restarts_elevated"])
+    );
 }
 
 #[test]
 fn ten_restarts_make_a_running_pod_unhealthy() {
     let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), running(true, 10)));
-    assert_eq!((a.health, codes(&a)), (Health::Unhealthy, vec!["restarts_high"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Unhealthy, vec!["restarts_high"])
+    );
 }
 
 #[test]
@@ -77,7 +84,10 @@ fn crash_looping_pod_lists_every_rule_that_applied_most_severe_first() {
         "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]});
     let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), status));
     assert_eq!(a.health, Health::Unhealthy);
-    assert_eq!(codes(&a), ["crash_loop", "restarts_high", "oom_killed_before"]);
+    assert_eq!(
+        codes(&a),
+        ["crash_loop", "restarts_high", "oom_killed_before"]
+    );
 }
 
 #[test]
@@ -85,7 +95,10 @@ fn completed_pod_of_a_replica_set_is_a_leftover_needing_attention() {
     let status = json!({"phase": "Succeeded", "containerStatuses": [{"name": "c", "image": "i", "imageID": "",
         "ready": false, "restartCount": 0, "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]});
     let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), status));
-    assert_eq!((a.health, codes(&a)), (Health::Attention, vec!["leftover_completed"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Attention, vec!["leftover_completed"])
+    );
     assert_eq!(a.severity(), Some(Severity::Medium));
 }
 
@@ -99,7 +112,11 @@ fn completed_pod_of_a_job_finished_as_designed_and_is_healthy() {
 
 #[test]
 fn pending_pod_within_the_grace_period_is_only_starting() {
-    let a = assess_pod(&pod(mins(5), Some("ReplicaSet"), json!({"phase": "Pending"})));
+    let a = assess_pod(&pod(
+        mins(5),
+        Some("ReplicaSet"),
+        json!({"phase": "Pending"}),
+    ));
     assert_eq!((a.health, codes(&a)), (Health::Attention, vec!["starting"]));
     assert_eq!(a.severity(), Some(Severity::Low));
 }
@@ -109,8 +126,14 @@ fn pending_pod_past_the_grace_period_is_unhealthy_with_the_schedulers_message() 
     let status = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
         "reason": "Unschedulable", "message": "0/3 nodes are available: 3 Insufficient cpu."}]});
     let a = assess_pod(&pod(mins(16), Some("ReplicaSet"), status));
-    assert_eq!((a.health, codes(&a)), (Health::Unhealthy, vec!["pending_too_long"]));
-    assert_eq!(a.findings[0].facts["scheduler"], "0/3 nodes are available: 3 Insufficient cpu.");
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Unhealthy, vec!["pending_too_long"])
+    );
+    assert_eq!(
+        a.findings[0].facts["scheduler"],
+        "0/3 nodes are available: 3 Insufficient cpu."
+    );
 }
 
 #[test]
@@ -126,7 +149,10 @@ fn image_pull_back_off_is_unhealthy() {
     let status = json!({"phase": "Pending", "containerStatuses": [{"name": "c", "image": "i", "imageID": "",
         "ready": false, "restartCount": 0, "state": {"waiting": {"reason": "ImagePullBackOff", "message": "not found"}}}]});
     let a = assess_pod(&pod(mins(3), Some("ReplicaSet"), status));
-    assert_eq!((a.health, codes(&a)), (Health::Unhealthy, vec!["image_pull"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Unhealthy, vec!["image_pull"])
+    );
 }
 
 #[test]
@@ -138,44 +164,66 @@ fn a_failing_init_container_is_unhealthy() {
             "ready": false, "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}))
     .unwrap();
     let a = assess_pod(&pod);
-    assert_eq!((a.health, codes(&a)), (Health::Unhealthy, vec!["init_failed"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Unhealthy, vec!["init_failed"])
+    );
 }
 
 #[test]
 fn running_pod_not_ready_past_the_grace_period_is_unhealthy() {
     let mut status = running(false, 0);
-    status["conditions"] = json!([{"type": "Ready", "status": "False", "lastTransitionTime": ago(mins(20))}]);
+    status["conditions"] =
+        json!([{"type": "Ready", "status": "False", "lastTransitionTime": ago(mins(20))}]);
     let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), status));
-    assert_eq!((a.health, codes(&a)), (Health::Unhealthy, vec!["not_ready_too_long"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Unhealthy, vec!["not_ready_too_long"])
+    );
 }
 
 #[test]
 fn running_pod_briefly_not_ready_needs_attention_only() {
     let mut status = running(false, 0);
-    status["conditions"] = json!([{"type": "Ready", "status": "False", "lastTransitionTime": ago(mins(2))}]);
+    status["conditions"] =
+        json!([{"type": "Ready", "status": "False", "lastTransitionTime": ago(mins(2))}]);
     let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), status));
-    assert_eq!((a.health, codes(&a)), (Health::Attention, vec!["not_ready"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Attention, vec!["not_ready"])
+    );
 }
 
 #[test]
 fn evicted_and_node_lost_pods_are_unhealthy() {
-    let evicted = assess_pod(&pod(mins(600), Some("ReplicaSet"), json!({"phase": "Failed", "reason": "Evicted"})));
+    let evicted = assess_pod(&pod(
+        mins(600),
+        Some("ReplicaSet"),
+        json!({"phase": "Failed", "reason": "Evicted"}),
+    ));
     assert_eq!(codes(&evicted), ["evicted"]);
 }
 
 #[test]
 fn pod_stuck_terminating_past_the_grace_period_needs_attention() {
     let mut p = pod(mins(600), Some("ReplicaSet"), running(true, 0));
-    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(now() - mins(20)));
+    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+        now() - mins(20),
+    ));
     p.metadata.deletion_grace_period_seconds = Some(30);
     let a = assess_pod(&p);
-    assert_eq!((a.health, codes(&a)), (Health::Attention, vec!["stuck_terminating"]));
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Attention, vec!["stuck_terminating"])
+    );
 }
 
 #[test]
 fn pod_terminating_within_its_grace_period_is_not_a_problem() {
     let mut p = pod(mins(600), Some("ReplicaSet"), running(true, 0));
-    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(now() + mins(0)));
+    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+        now() + mins(0),
+    ));
     p.metadata.deletion_grace_period_seconds = Some(30);
     assert!(assess_pod(&p).findings.is_empty());
 }
@@ -196,7 +244,11 @@ fn exit_code_and_signal_statuses_are_failures() {
 
 #[test]
 fn thresholds_come_from_the_rules() {
-    let rules = Rules { restarts_attention: 2, restarts_unhealthy: 3, ..Rules::default() };
+    let rules = Rules {
+        restarts_attention: 2,
+        restarts_unhealthy: 3,
+        ..Rules::default()
+    };
     let p = pod(mins(600), Some("ReplicaSet"), running(true, 3));
     let a = assess(&p, &pod_columns(&p, now()), now(), &rules);
     assert_eq!(codes(&a), ["restarts_high"]);

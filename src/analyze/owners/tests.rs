@@ -41,7 +41,10 @@ fn deployment() -> Deployment {
 
 fn workloads() -> Workloads {
     Workloads {
-        replica_sets: vec![replica_set("web-old1", "1", 0), replica_set("web-new2", "2", 1)],
+        replica_sets: vec![
+            replica_set("web-old1", "1", 0),
+            replica_set("web-new2", "2", 1),
+        ],
         deployments: vec![deployment()],
         ..Workloads::default()
     }
@@ -49,38 +52,92 @@ fn workloads() -> Workloads {
 
 #[test]
 fn a_replica_set_pod_leads_up_to_its_deployment() {
-    let p = pod("web-old1-aaaaa", "web-old1", "old1", "Succeeded", "2025-01-01T00:00:00Z");
+    let p = pod(
+        "web-old1-aaaaa",
+        "web-old1",
+        "old1",
+        "Succeeded",
+        "2025-01-01T00:00:00Z",
+    );
     let chain = owner_chain(&p, &workloads());
-    assert_eq!(chain, [Owner::new("ReplicaSet", "web-old1"), Owner::new("Deployment", "web")]);
+    assert_eq!(
+        chain,
+        [
+            Owner::new("ReplicaSet", "web-old1"),
+            Owner::new("Deployment", "web")
+        ]
+    );
     assert_eq!(chain[1].kubectl_ref(), "deployment/web");
 }
 
 #[test]
 fn without_replica_sets_the_deployment_is_inferred_from_the_template_hash() {
-    let p = pod("web-old1-aaaaa", "web-old1", "old1", "Succeeded", "2025-01-01T00:00:00Z");
+    let p = pod(
+        "web-old1-aaaaa",
+        "web-old1",
+        "old1",
+        "Succeeded",
+        "2025-01-01T00:00:00Z",
+    );
     let chain = owner_chain(&p, &Workloads::default());
     assert_eq!(chain.last(), Some(&Owner::new("Deployment", "web")));
 }
 
 #[test]
 fn the_selector_comes_from_the_top_workload_in_kubectl_syntax() {
-    let p = pod("web-old1-aaaaa", "web-old1", "old1", "Succeeded", "2025-01-01T00:00:00Z");
+    let p = pod(
+        "web-old1-aaaaa",
+        "web-old1",
+        "old1",
+        "Succeeded",
+        "2025-01-01T00:00:00Z",
+    );
     let chain = owner_chain(&p, &workloads());
-    assert_eq!(selector(&p, &chain, &workloads()).as_deref(), Some("app=web,tier in (a,b)"));
+    assert_eq!(
+        selector(&p, &chain, &workloads()).as_deref(),
+        Some("app=web,tier in (a,b)")
+    );
 }
 
 #[test]
 fn without_the_workload_the_selector_is_the_pods_labels_minus_hashes() {
-    let p = pod("web-old1-aaaaa", "web-old1", "old1", "Succeeded", "2025-01-01T00:00:00Z");
+    let p = pod(
+        "web-old1-aaaaa",
+        "web-old1",
+        "old1",
+        "Succeeded",
+        "2025-01-01T00:00:00Z",
+    );
     let chain = owner_chain(&p, &Workloads::default());
-    assert_eq!(selector(&p, &chain, &Workloads::default()).as_deref(), Some("app=web"));
+    assert_eq!(
+        selector(&p, &chain, &Workloads::default()).as_deref(),
+        Some("app=web")
+    );
 }
 
 #[test]
 fn an_ended_pod_of_an_old_replica_set_is_replaced_by_the_newest_revisions_running_pod() {
-    let old = pod("web-old1-aaaaa", "web-old1", "old1", "Succeeded", "2025-01-01T00:00:00Z");
-    let new = pod("web-new2-bbbbb", "web-new2", "new2", "Running", "2025-02-01T00:00:00Z");
-    let pending = pod("web-new2-ccccc", "web-new2", "new2", "Pending", "2025-01-15T00:00:00Z");
+    let old = pod(
+        "web-old1-aaaaa",
+        "web-old1",
+        "old1",
+        "Succeeded",
+        "2025-01-01T00:00:00Z",
+    );
+    let new = pod(
+        "web-new2-bbbbb",
+        "web-new2",
+        "new2",
+        "Running",
+        "2025-02-01T00:00:00Z",
+    );
+    let pending = pod(
+        "web-new2-ccccc",
+        "web-new2",
+        "new2",
+        "Pending",
+        "2025-01-15T00:00:00Z",
+    );
     let snapshot = Snapshot {
         pods: vec![old.clone(), pending, new],
         workloads: workloads(),
@@ -93,7 +150,13 @@ fn an_ended_pod_of_an_old_replica_set_is_replaced_by_the_newest_revisions_runnin
 
 #[test]
 fn a_pod_of_the_newest_replica_set_has_no_replacement() {
-    let new = pod("web-new2-bbbbb", "web-new2", "new2", "Failed", "2025-02-01T00:00:00Z");
+    let new = pod(
+        "web-new2-bbbbb",
+        "web-new2",
+        "new2",
+        "Failed",
+        "2025-02-01T00:00:00Z",
+    );
     let snapshot = Snapshot {
         pods: vec![new.clone()],
         workloads: workloads(),
@@ -105,6 +168,7 @@ fn a_pod_of_the_newest_replica_set_has_no_replacement() {
 
 #[test]
 fn a_bare_pod_has_no_owner_chain() {
-    let p: Pod = serde_json::from_value(json!({"metadata": {"name": "p", "namespace": "ns"}})).unwrap();
+    let p: Pod =
+        serde_json::from_value(json!({"metadata": {"name": "p", "namespace": "ns"}})).unwrap();
     assert!(owner_chain(&p, &workloads()).is_empty());
 }
