@@ -1,5 +1,6 @@
 //! Pure analysis: from a [`Snapshot`] and the reference time to a [`Report`].
 
+pub mod advice;
 pub mod columns;
 pub mod duration;
 pub mod evidence;
