@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::analyze::{self, Rules, Settings};
+use crate::analyze::{self, Settings};
+use crate::locale::{Catalog, Lang};
 use crate::collect::{self, ClusterOptions, NamespaceSelection, split_patterns};
 use crate::render::{self, Style};
 use crate::snapshot::{Snapshot, Source};
@@ -161,11 +162,7 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     }
     let now = args.now.unwrap_or_else(Timestamp::now);
     let snapshot = collect_snapshot(&args, &selection).await?;
-    let settings = Settings {
-        now,
-        cluster: cluster_name(&args, &snapshot),
-        rules: Rules::default(),
-    };
+    let settings = Settings::new(now, cluster_name(&args, &snapshot), Catalog::builtin(Lang::ZhTw));
     let report = analyze::analyze(&snapshot, &settings);
     let style = Style {
         timezone: args.timezone.clone().unwrap_or_else(TimeZone::system),

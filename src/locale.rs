@@ -85,6 +85,13 @@ impl Catalog {
         words.join(&self.text("duration.separator", &[]))
     }
 
+    /// The texts of a list (`key = ["a", "b"]`), in order.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        (0..)
+            .map_while(|i| self.texts.get(&format!("{key}.{i}")).cloned())
+            .collect()
+    }
+
     /// Whether the catalog has `key`.
     pub fn has(&self, key: &str) -> bool {
         self.texts.contains_key(key)
@@ -106,6 +113,14 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>
             toml::Value::Table(t) => flatten(&path, t, out),
             toml::Value::String(s) => {
                 out.insert(path, s.clone());
+            }
+            toml::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let text = item
+                        .as_str()
+                        .map_or_else(|| item.to_string(), str::to_owned);
+                    out.insert(format!("{path}.{i}"), text);
+                }
             }
             other => {
                 out.insert(path, other.to_string());

@@ -60,6 +60,8 @@ pub struct StateEvidence {
     pub oom_killed: bool,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// How long ago it finished, HumanDuration.
+    pub finished_ago: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,7 +91,7 @@ pub fn evidence(pod: &Pod, snapshot: &Snapshot, now: Timestamp, max_events: usiz
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     Evidence {
         since: since(pod, now),
-        containers: containers(pod),
+        containers: containers(pod, now),
         scheduler: unschedulable_message(pod),
         events: events(&snapshot.events, namespace, name, now, max_events),
         events_missing: missing(snapshot, "events", namespace),
@@ -132,7 +134,7 @@ fn not_ready_since(pod: &Pod) -> Option<Timestamp> {
     ready.last_transition_time.as_ref().map(|t| t.0)
 }
 
-fn containers(pod: &Pod) -> Vec<ContainerEvidence> {
+fn containers(pod: &Pod, now: Timestamp) -> Vec<ContainerEvidence> {
     let status = pod.status.as_ref();
     let init = status
         .and_then(|s| s.init_container_statuses.as_deref())
@@ -145,11 +147,11 @@ fn containers(pod: &Pod) -> Vec<ContainerEvidence> {
         init,
         ready: s.ready,
         restart_count: s.restart_count,
-        state: s.state.as_ref().map(state).unwrap_or_default(),
+        state: s.state.as_ref().map(|x| state(x, now)).unwrap_or_default(),
         last_state: s
             .last_state
             .as_ref()
-            .map(state)
+            .map(|x| state(x, now))
             .filter(|l| !l.state.is_empty()),
     };
     init.iter()
@@ -158,7 +160,7 @@ fn containers(pod: &Pod) -> Vec<ContainerEvidence> {
         .collect()
 }
 
-fn state(s: &ContainerState) -> StateEvidence {
+fn state(s: &ContainerState, now: Timestamp) -> StateEvidence {
     if let Some(w) = &s.waiting {
         return StateEvidence {
             state: "waiting".into(),
@@ -177,6 +179,10 @@ fn state(s: &ContainerState) -> StateEvidence {
             oom_killed: t.reason.as_deref() == Some("OOMKilled"),
             started_at: t.started_at.as_ref().map(|t| t.0.to_string()),
             finished_at: t.finished_at.as_ref().map(|t| t.0.to_string()),
+            finished_ago: t
+                .finished_at
+                .as_ref()
+                .map(|t| human_duration(now.duration_since(t.0))),
         };
     }
     match &s.running {

@@ -1,17 +1,33 @@
 //! Pure analysis: from a [`Snapshot`] and the reference time to a [`Report`].
+//!
+//! Per pod: kubectl's columns ([`columns`]), the health rules ([`health`]), and for problem pods
+//! the owner chain ([`owners`]), the evidence ([`evidence`]), the advice ([`advice`]) and the
+//! sentences of the analysis ([`narrative`]). Over all pods: [`statistics`] and the overall
+//! state with its conclusions ([`overall`]).
 
 pub mod advice;
 pub mod columns;
 pub mod duration;
 pub mod evidence;
 pub mod health;
+pub mod narrative;
+pub mod overall;
 pub mod owners;
+pub mod statistics;
 
 use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
 
-use crate::report::{Counts, Health, NamespaceSummary, PodRow, Report, Summary, Tool};
-use crate::snapshot::Snapshot;
 pub use health::Rules;
+use health::Severity;
+use statistics::{NodeFacts, PodFacts, StatisticsConfig};
+
+use crate::locale::Catalog;
+use crate::report::{
+    Advice, Counts, Criteria, FindingRow, Health, NamespaceSummary, OwnerInfo, PodRow, Problem,
+    Replacement, Report, Summary, Tool,
+};
+use crate::snapshot::Snapshot;
 
 /// What the analysis needs besides the snapshot.
 #[derive(Debug, Clone)]
@@ -21,35 +37,51 @@ pub struct Settings {
     /// The cluster's display name for the title block.
     pub cluster: String,
     pub rules: Rules,
+    /// The overall state is 🔴 when unhealthy pods exceed this share of all pods (0..1).
+    pub unhealthy_share: f64,
+    /// Events shown per problem pod.
+    pub events_per_pod: usize,
+    pub statistics: StatisticsConfig,
+    /// The words of the report's language.
+    pub catalog: Catalog,
+}
+
+impl Settings {
+    /// Defaults (the seed's criteria) for a reference time, a cluster name and a language.
+    pub fn new(now: Timestamp, cluster: String, catalog: Catalog) -> Self {
+        Settings {
+            now,
+            cluster,
+            rules: Rules::default(),
+            unhealthy_share: 0.2,
+            events_per_pod: 10,
+            statistics: StatisticsConfig::default(),
+            catalog,
+        }
+    }
 }
 
 /// Builds the report of a snapshot.
 pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
-    let pods: Vec<PodRow> = snapshot
+    let analyzed: Vec<Analyzed> = snapshot
         .pods
         .iter()
-        .map(|pod| {
-            let cols = columns::pod_columns(pod, settings.now);
-            let health = health::assess(pod, &cols, settings.now, &settings.rules).health;
-            PodRow {
-                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
-                name: cols.name,
-                ready: cols.ready,
-                status: cols.status,
-                restarts: cols.restarts,
-                age: cols.age,
-                ip: cols.ip,
-                node: cols.node,
-                nominated_node: cols.nominated_node,
-                readiness_gates: cols.readiness_gates,
-                restart_count: cols.restart_count,
-                health,
-            }
-        })
+        .map(|pod| analyze_pod(pod, snapshot, settings))
         .collect();
-    let namespaces = namespace_summaries(&snapshot.namespaces, &pods);
     let mut total = Counts::default();
-    pods.iter().for_each(|p| total.add(p));
+    analyzed.iter().for_each(|a| total.add(&a.row));
+    let statistics = statistics::statistics(
+        &pod_facts(&analyzed, settings.now),
+        node_facts(snapshot).as_deref(),
+        &settings.statistics,
+    );
+    let overall = overall::overall(&analyzed_rows(&analyzed), &total, settings);
+    let mut immediate: Vec<_> = analyzed.iter().filter_map(|a| a.action.clone()).collect();
+    immediate.sort_by(|a, b| b.priority.cmp(&a.priority));
+    let findings = finding_rows(&analyzed, &settings.catalog);
+    let rows: Vec<PodRow> = analyzed.into_iter().map(|a| a.row).collect();
+    let conclusions = overall::conclusions(&statistics, &rows, &settings.catalog);
+    let long_term = overall::long_term(&rows, &statistics, &settings.catalog);
     Report {
         generated_at: settings.now.to_string(),
         tool: Tool {
@@ -58,14 +90,197 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
         },
         source: snapshot.source.clone(),
         cluster: settings.cluster.clone(),
+        lang: settings.catalog.lang,
         summary: Summary {
             not_healthy: total.not_healthy(),
-            overall: overall(&total),
+            overall: overall.health,
+            overall_reasons: overall.reasons,
             counts: total,
         },
-        namespaces,
-        pods,
+        namespaces: namespace_summaries(&snapshot.namespaces, &rows),
+        pods: rows,
+        findings,
+        advice: Advice {
+            immediate,
+            long_term,
+        },
+        statistics,
+        conclusions,
+        partial: !snapshot.missing.is_empty(),
+        missing: snapshot.missing.clone(),
+        criteria: criteria(settings),
     }
+}
+
+/// One pod's row with what the report-wide parts need.
+struct Analyzed<'a> {
+    pod: &'a Pod,
+    row: PodRow,
+    workload: Option<String>,
+    all_ready: bool,
+    action: Option<advice::Action>,
+}
+
+fn analyze_pod<'a>(pod: &'a Pod, snapshot: &Snapshot, settings: &Settings) -> Analyzed<'a> {
+    let t = &settings.catalog;
+    let cols = columns::pod_columns(pod, settings.now);
+    let assessment = health::assess(pod, &cols, settings.now, &settings.rules);
+    let chain = owners::owner_chain(pod, &snapshot.workloads);
+    let workload = chain.last().map(|o| format!("{}/{}", o.kind, o.name));
+    let all_ready = cols.total_containers > 0 && cols.ready_containers == cols.total_containers;
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let problems: Vec<Problem> = assessment
+        .findings
+        .iter()
+        .map(|f| narrative::problem(f, t))
+        .collect();
+    let problem_pod = assessment.health != Health::Healthy;
+    let owner = (!chain.is_empty()).then(|| owner_info(pod, &chain, snapshot, settings.now));
+    let evidence = problem_pod
+        .then(|| evidence::evidence(pod, snapshot, settings.now, settings.events_per_pod));
+    let container = evidence.as_ref().and_then(|e| {
+        e.containers
+            .iter()
+            .find(|c| !c.ready && !c.init)
+            .map(|c| c.name.clone())
+    });
+    let action = problem_pod
+        .then(|| {
+            advice::action(
+                &advice::Subject {
+                    namespace: &namespace,
+                    pod: &cols.name,
+                    status: &cols.status,
+                    findings: &assessment.findings,
+                    chain: &chain,
+                    selector: owner.as_ref().and_then(|o| o.selector.as_deref()),
+                    container: container.as_deref(),
+                },
+                t,
+            )
+        })
+        .flatten();
+    let analysis = match &evidence {
+        Some(e) => narrative::analysis(
+            &cols.status,
+            e,
+            owner.as_ref(),
+            action.as_ref(),
+            &problems,
+            t,
+        ),
+        None => Vec::new(),
+    };
+    let row = PodRow {
+        namespace,
+        name: cols.name.clone(),
+        ready: cols.ready.clone(),
+        status: cols.status.clone(),
+        restarts: cols.restarts.clone(),
+        age: cols.age.clone(),
+        ip: cols.ip.clone(),
+        node: cols.node.clone(),
+        nominated_node: cols.nominated_node.clone(),
+        readiness_gates: cols.readiness_gates.clone(),
+        restart_count: cols.restart_count,
+        health: assessment.health,
+        severity: assessment.severity(),
+        description: problems.first().map(|p| p.message.clone()),
+        problems,
+        owner,
+        evidence,
+        analysis,
+    };
+    Analyzed {
+        pod,
+        row,
+        workload,
+        all_ready,
+        action,
+    }
+}
+
+fn owner_info(
+    pod: &Pod,
+    chain: &[owners::Owner],
+    snapshot: &Snapshot,
+    now: Timestamp,
+) -> OwnerInfo {
+    let replacement = owners::replacement(pod, chain, snapshot).and_then(|p| {
+        let created = p.metadata.creation_timestamp.as_ref()?.0;
+        let elapsed = now.duration_since(created);
+        Some(Replacement {
+            name: p.metadata.name.clone().unwrap_or_default(),
+            age: duration::human_duration(elapsed),
+            age_seconds: elapsed.as_secs(),
+        })
+    });
+    OwnerInfo {
+        chain: chain.to_vec(),
+        workload: chain.last().cloned(),
+        selector: owners::selector(pod, chain, &snapshot.workloads),
+        replacement,
+    }
+}
+
+fn analyzed_rows<'a>(analyzed: &'a [Analyzed<'a>]) -> Vec<overall::PodState<'a>> {
+    analyzed
+        .iter()
+        .map(|a| overall::PodState {
+            namespace: &a.row.namespace,
+            workload: a.workload.as_deref(),
+            ready: a.all_ready,
+            health: a.row.health,
+        })
+        .collect()
+}
+
+fn pod_facts<'a>(analyzed: &'a [Analyzed<'a>], now: Timestamp) -> Vec<PodFacts<'a>> {
+    analyzed
+        .iter()
+        .map(|a| PodFacts {
+            namespace: &a.row.namespace,
+            name: &a.row.name,
+            status: &a.row.status,
+            restart_count: a.row.restart_count,
+            age: health::created_at(a.pod).map(|c| now.duration_since(c)),
+            node: a.pod.spec.as_ref().and_then(|s| s.node_name.as_deref()),
+            workload: a.workload.as_deref(),
+            ready: a.all_ready,
+            healthy: a.row.health == Health::Healthy,
+        })
+        .collect()
+}
+
+/// Node facts, when nodes could be read.
+fn node_facts(snapshot: &Snapshot) -> Option<Vec<NodeFacts<'_>>> {
+    if snapshot.nodes.is_empty() {
+        return None;
+    }
+    Some(snapshot.nodes.iter().map(overall::node_facts).collect())
+}
+
+fn finding_rows(analyzed: &[Analyzed], t: &Catalog) -> Vec<FindingRow> {
+    let mut rows: Vec<FindingRow> = analyzed
+        .iter()
+        .filter_map(|a| {
+            let severity = a.row.severity?;
+            (severity > Severity::Low || a.row.health == Health::Unhealthy).then(|| FindingRow {
+                namespace: a.row.namespace.clone(),
+                pod: a.row.name.clone(),
+                status: a.row.status.clone(),
+                severity,
+                description: narrative::summary_description(&a.row, t),
+                action: a
+                    .action
+                    .as_ref()
+                    .map(|x| x.short.clone())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.severity.cmp(&a.severity));
+    rows
 }
 
 fn namespace_summaries(names: &[String], pods: &[PodRow]) -> Vec<NamespaceSummary> {
@@ -85,25 +300,21 @@ fn namespace_summaries(names: &[String], pods: &[PodRow]) -> Vec<NamespaceSummar
         .collect()
 }
 
-/// The overall state: healthy when every pod is; otherwise attention, unless unhealthy pods
-/// are a large share of all pods.
-fn overall(total: &Counts) -> Health {
-    if total.not_healthy() == 0 {
-        Health::Healthy
-    } else if total.unhealthy * 5 > total.pods {
-        Health::Unhealthy
-    } else {
-        Health::Attention
+fn criteria(settings: &Settings) -> Criteria {
+    let r = &settings.rules;
+    Criteria {
+        restarts_attention: r.restarts_attention,
+        restarts_unhealthy: r.restarts_unhealthy,
+        pending_grace: duration::human_duration(r.pending_grace),
+        not_ready_grace: duration::human_duration(r.not_ready_grace),
+        terminating_grace: duration::human_duration(r.terminating_grace),
+        unhealthy_share_percent: format!("{:.0}", settings.unhealthy_share * 100.0),
     }
 }
 
 /// Whether a pod is a problem that deserves evidence (events, logs): [`crate::collect`] asks
 /// this so it fetches evidence for problem pods only.
-pub fn needs_evidence(
-    pod: &k8s_openapi::api::core::v1::Pod,
-    now: Timestamp,
-    rules: &Rules,
-) -> bool {
+pub fn needs_evidence(pod: &Pod, now: Timestamp, rules: &Rules) -> bool {
     let cols = columns::pod_columns(pod, now);
     health::assess(pod, &cols, now, rules).health != Health::Healthy
 }
