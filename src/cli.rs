@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::analyze::{self, Settings};
-use crate::locale::{Catalog, Lang};
 use crate::collect::{self, ClusterOptions, NamespaceSelection, split_patterns};
+use crate::locale::{Catalog, Lang};
 use crate::render::{self, Style};
 use crate::snapshot::{Snapshot, Source};
 
@@ -162,13 +162,19 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     }
     let now = args.now.unwrap_or_else(Timestamp::now);
     let snapshot = collect_snapshot(&args, &selection).await?;
-    let settings = Settings::new(now, cluster_name(&args, &snapshot), Catalog::builtin(Lang::ZhTw));
+    let settings = Settings::new(
+        now,
+        cluster_name(&args, &snapshot),
+        Catalog::builtin(Lang::ZhTw),
+    );
     let report = analyze::analyze(&snapshot, &settings);
     let style = Style {
         timezone: args.timezone.clone().unwrap_or_else(TimeZone::system),
+        context: args.context.clone(),
+        ..Style::default()
     };
     let text = match args.output {
-        Format::Markdown => render::markdown(&report, &style),
+        Format::Markdown => render::markdown(&report, &settings.catalog, &style),
         Format::Json => render::json(&report),
     }
     .map_err(|e| Failure::new(Exit::Internal, e))?;

@@ -106,7 +106,7 @@ pub fn assess(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -> As
     .into_iter()
     .flatten()
     .collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let health = if findings.is_empty() {
         Health::Healthy
     } else {

@@ -77,7 +77,7 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
     );
     let overall = overall::overall(&analyzed_rows(&analyzed), &total, settings);
     let mut immediate: Vec<_> = analyzed.iter().filter_map(|a| a.action.clone()).collect();
-    immediate.sort_by(|a, b| b.priority.cmp(&a.priority));
+    immediate.sort_by_key(|a| std::cmp::Reverse(a.priority));
     let findings = finding_rows(&analyzed, &settings.catalog);
     let rows: Vec<PodRow> = analyzed.into_iter().map(|a| a.row).collect();
     let conclusions = overall::conclusions(&statistics, &rows, &settings.catalog);
@@ -279,7 +279,7 @@ fn finding_rows(analyzed: &[Analyzed], t: &Catalog) -> Vec<FindingRow> {
             })
         })
         .collect();
-    rows.sort_by(|a, b| b.severity.cmp(&a.severity));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.severity));
     rows
 }
 

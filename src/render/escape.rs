@@ -1,5 +1,5 @@
-//! Escaping of untrusted text (names, reasons and messages from the cluster) for Markdown
-//! table cells, as tera filters.
+//! Tera filters: escaping of untrusted text (names, reasons, messages and log lines from the
+//! cluster) for Markdown, and `fill` for the locale's `{placeholders}`.
 
 use std::collections::HashMap;
 
@@ -7,27 +7,67 @@ use tera::{Tera, Value};
 
 pub fn register(tera: &mut Tera) {
     tera.register_filter("md", md_filter);
+    tera.register_filter("code_line", code_line_filter);
+    tera.register_filter("fill", fill_filter);
+}
+
+/// `{{ t.report.folded | fill(count=3) }}`: the locale text with its placeholders filled.
+fn fill_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let template = value.as_str().unwrap_or_default();
+    let texts: Vec<(String, String)> = args.iter().map(|(k, v)| (k.clone(), plain(v))).collect();
+    let pairs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    Ok(Value::String(crate::locale::fill(template, &pairs)))
+}
+
+/// `{{ line | code_line }}`: a line inside a fenced code block, which cannot close the fence.
+fn code_line_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(code_line(&plain(value))))
+}
+
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// One line of code-block text: control characters dropped, backtick runs broken up so a
+/// log line cannot end the fence.
+pub fn code_line(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect();
+    while out.contains("```") {
+        out = out.replace("```", "`\u{200b}``");
+    }
+    out
 }
 
 /// `{{ value | md }}`: text that cannot break a Markdown table or inject markup.
 fn md_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(Value::String(markdown_cell(&text)))
+    Ok(Value::String(markdown_cell(&plain(value))))
 }
 
 /// Escapes HTML, Markdown punctuation that changes meaning, and table pipes; folds newlines.
+/// A `]` is escaped only where it could close a link (`](`, `][`, `]:`), so node ranges such
+/// as `node0[1-6]` read as they are.
 pub fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            ']' if matches!(chars.peek(), Some('(' | '[' | ':')) => out.push_str("\\]"),
+            '[' | ']' => out.push(c),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' => {
+            '\\' | '`' | '*' | '_' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -48,6 +88,17 @@ mod tests {
             markdown_cell("| x | </td><script>"),
             "\\| x \\| &lt;/td&gt;&lt;script&gt;"
         );
+    }
+
+    #[test]
+    fn a_log_line_cannot_close_a_code_fence() {
+        assert_eq!(code_line("```\nrm -rf"), "`\u{200b}``rm -rf");
+    }
+
+    #[test]
+    fn node_ranges_keep_their_brackets_but_links_are_broken() {
+        assert_eq!(markdown_cell("node0[1-6]"), "node0[1-6]");
+        assert_eq!(markdown_cell("[x](http://e)"), "[x\\](http://e)");
     }
 
     #[test]

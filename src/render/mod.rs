@@ -1,18 +1,18 @@
-//! Pure rendering: a [`Report`] into Markdown (tera templates) or JSON.
+//! Pure rendering: a [`Report`] into Markdown (tera templates, words from the locale) or JSON.
 
 mod escape;
+mod view;
 
+use jiff::SignedDuration;
 use jiff::tz::TimeZone;
-use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::locale::Catalog;
 use crate::report::Report;
+use view::View;
 
-/// The built-in templates, compiled into the binary so it needs no files at run time.
-const MARKDOWN_ZH_TW: (&str, &str) = (
-    "report.zh-TW.md",
-    include_str!("../../templates/report.zh-TW.md.tera"),
-);
+/// The built-in Markdown template, compiled into the binary so it needs no files at run time.
+const MARKDOWN: (&str, &str) = ("report.md", include_str!("../../templates/report.md.tera"));
 
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -23,24 +23,42 @@ pub enum Error {
     Json(#[from] serde_json::Error),
 }
 
-/// How dates are shown.
+/// How the report is shown to people.
 #[derive(Debug, Clone)]
 pub struct Style {
+    /// Dates and times are shown in this zone.
     pub timezone: TimeZone,
+    /// Healthy tables fold after this many rows per namespace (0: never).
+    pub healthy_rows_per_namespace: usize,
+    /// The footer's next inspection is the inspection date plus this.
+    pub next_inspection: SignedDuration,
+    /// The kubeconfig context, for the appendix's commands.
+    pub context: Option<String>,
 }
 
-/// The report as Markdown (zh-TW).
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            timezone: TimeZone::UTC,
+            healthy_rows_per_namespace: 100,
+            next_inspection: SignedDuration::from_hours(7 * 24),
+            context: None,
+        }
+    }
+}
+
+/// The report as Markdown, in the catalog's language.
 ///
 /// # Errors
 /// A template fails to parse or render.
-pub fn markdown(report: &Report, style: &Style) -> Result<String, Error> {
+pub fn markdown(report: &Report, catalog: &Catalog, style: &Style) -> Result<String, Error> {
     let mut tera = Tera::default();
     escape::register(&mut tera);
-    let (name, text) = MARKDOWN_ZH_TW;
+    let (name, text) = MARKDOWN;
     tera.add_raw_template(name, text)
         .map_err(|e| template_error(name, &e))?;
-    let context =
-        Context::from_serialize(View::new(report, style)).map_err(|e| template_error(name, &e))?;
+    let view = View::new(report, catalog, style);
+    let context = Context::from_serialize(&view).map_err(|e| template_error(name, &e))?;
     tera.render(name, &context)
         .map_err(|e| template_error(name, &e))
 }
@@ -55,40 +73,10 @@ pub fn json(report: &Report) -> Result<String, Error> {
     Ok(text)
 }
 
-/// What templates see: the report plus values formatted for people.
-#[derive(Serialize)]
-struct View<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    date: String,
-}
-
-impl<'a> View<'a> {
-    fn new(report: &'a Report, style: &Style) -> Self {
-        let date = report
-            .generated_at
-            .parse::<jiff::Timestamp>()
-            .map(|t| {
-                t.to_zoned(style.timezone.clone())
-                    .strftime("%Y-%m-%d")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| report.generated_at.clone());
-        View { report, date }
-    }
-}
-
 /// Tera's error with its causes on one line: the template, then what went wrong where.
-fn template_error(template: &str, e: &dyn std::error::Error) -> Error {
-    let mut message = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        message.push_str(": ");
-        message.push_str(&c.to_string());
-        cause = c.source();
-    }
+fn template_error(template: &str, e: &(dyn std::error::Error + 'static)) -> Error {
     Error::Template {
         template: template.to_owned(),
-        message,
+        message: crate::error::one_line(e),
     }
 }
