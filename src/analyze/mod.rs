@@ -3,6 +3,7 @@
 pub mod columns;
 pub mod duration;
 pub mod health;
+pub mod statistics;
 
 use jiff::Timestamp;
 
