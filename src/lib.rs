@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod collect;
+pub mod config;
 pub mod error;
 pub mod locale;
 pub mod render;

@@ -372,7 +372,7 @@ fn ranked<K: Ord>(keys: impl Iterator<Item = K>) -> Vec<(K, usize)> {
     keys.for_each(|k| *counts.entry(k).or_insert(0) += 1);
     let mut ranked: Vec<(K, usize)> = counts.into_iter().collect();
     // Stable sort on an already key-ordered list: ties stay by key.
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
     ranked
 }
 
@@ -498,14 +498,9 @@ fn node_distribution(pods: &[PodFacts<'_>], per_node: &BTreeMap<&str, usize>) ->
 /// member of a fixed-width group stay before the bracket (`node0[1-6]`, not `node[01-06]`).
 /// A lone node and a name not ending in digits keep their own name.
 pub fn fold_node_names(nodes: &[NodePods]) -> Vec<NodeGroup> {
-    let padded: BTreeSet<(&str, usize)> = nodes
-        .iter()
-        .filter_map(|n| split_number(&n.node))
-        .filter(|(_, digits)| digits.len() > 1 && digits.starts_with('0'))
-        .map(|(prefix, digits)| (prefix, digits.len()))
-        .collect();
+    let padded = padded_widths(nodes);
     // Key: the prefix and, for zero-padded numbering, the width.
-    let mut numbered: BTreeMap<(&str, Option<usize>), Vec<(&str, usize)>> = BTreeMap::new();
+    let mut numbered: BTreeMap<(&str, Option<usize>), Members<'_>> = BTreeMap::new();
     let mut groups = Vec::new();
     for node in nodes {
         match split_number(&node.node) {
@@ -534,6 +529,20 @@ pub fn fold_node_names(nodes: &[NodePods]) -> Vec<NodeGroup> {
     groups
 }
 
+/// `(digits, pods)` of the numbered nodes folded into one group.
+type Members<'a> = Vec<(&'a str, usize)>;
+
+/// The (prefix, width) pairs numbered with zero padding (`node01`): a width with one padded
+/// number is a fixed width for its prefix, so `node10` folds with `node09`.
+fn padded_widths(nodes: &[NodePods]) -> BTreeSet<(&str, usize)> {
+    nodes
+        .iter()
+        .filter_map(|n| split_number(&n.node))
+        .filter(|(_, digits)| digits.len() > 1 && digits.starts_with('0'))
+        .map(|(prefix, digits)| (prefix, digits.len()))
+        .collect()
+}
+
 /// A name split at its trailing number: `node01` → `("node", "01")`.
 fn split_number(name: &str) -> Option<(&str, &str)> {
     let prefix = name.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -543,7 +552,7 @@ fn split_number(name: &str) -> Option<(&str, &str)> {
 }
 
 /// One group of numbered names, `(digits, pods)` each, written as `prefix[list]`.
-fn fold(prefix: &str, mut members: Vec<(&str, usize)>) -> NodeGroup {
+fn fold(prefix: &str, mut members: Members<'_>) -> NodeGroup {
     let pods = members.iter().map(|m| m.1).sum();
     let nodes = members.len();
     if let [(digits, _)] = members[..] {
@@ -607,7 +616,8 @@ fn runs<'a>(members: &[(&'a str, usize)]) -> Vec<(&'a str, &'a str)> {
 /// Workloads with at least two ready pods, all on one node: losing that node takes them down.
 /// Jobs are left out: batch pods serve nothing while they run, and finish anyway.
 fn concentrated_workloads(pods: &[PodFacts<'_>]) -> Vec<ConcentratedWorkload> {
-    let mut by_workload: BTreeMap<(&str, &str), (usize, BTreeSet<&str>)> = BTreeMap::new();
+    // (namespace, workload) → its ready pods and the nodes they run on.
+    let mut by_workload: BTreeMap<(&str, &str), Placement<'_>> = BTreeMap::new();
     for pod in pods.iter().filter(|p| p.ready) {
         let (Some(workload), Some(node)) = (pod.workload, pod.node) else {
             continue;
@@ -632,6 +642,8 @@ fn concentrated_workloads(pods: &[PodFacts<'_>]) -> Vec<ConcentratedWorkload> {
         })
         .collect()
 }
+
+type Placement<'a> = (usize, BTreeSet<&'a str>);
 
 /// Nodes hosting more than `factor` × the mean and more than the mean + 3. The mean is over the
 /// nodes hosting the pods: nodes without any (control plane, other teams' pools) would lower it

@@ -1,0 +1,322 @@
+//! The config file (`--config FILE`, YAML), validated into its own type.
+//!
+//! Two steps, as cargo-deny does it: the file is read into an [`UnvalidatedConfig`] (raw values
+//! that remember their line; unknown keys and wrong types noted, not fatal), then
+//! [`UnvalidatedConfig::validate`] checks every rule and returns either a [`Config`] of plain Rust
+//! values or every [`Diagnostic`] at once, each pointing at its line and key:
+//!
+//! ```text
+//! kube-patrol.yaml:12:3: health.restarts_unhealthy: must be greater than restarts_attention (5)
+//! ```
+//!
+//! Every key is optional; [`Config::default`] is what an empty file gives.
+
+mod labels;
+mod read;
+mod validate;
+mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use jiff::SignedDuration;
+
+pub use labels::LabelMatch;
+pub use read::UnvalidatedConfig;
+
+/// Everything the config file can set, validated. Each section's `Default` is the documented
+/// default (see `examples/kube-patrol.yaml`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    pub cluster: ClusterConfig,
+    pub namespaces: NamespacesConfig,
+    pub exclude: ExcludeConfig,
+    pub health: HealthConfig,
+    pub evidence: EvidenceConfig,
+    pub statistics: StatisticsConfig,
+    pub report: ReportConfig,
+}
+
+/// `cluster:` — how the report names the cluster and dates things.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// Display name in the report title; `None`: the kubeconfig context.
+    pub name: Option<String>,
+    /// IANA time zone name, known to jiff; `None`: `$TZ`, the system's, else UTC.
+    pub timezone: Option<String>,
+}
+
+/// `namespaces:` — which namespaces to inspect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamespacesConfig {
+    /// Names or shell globs (`pigo-*`).
+    pub include: Vec<String>,
+    /// Every namespace.
+    pub all: bool,
+    /// Names or globs to leave out.
+    pub exclude: Vec<String>,
+}
+
+/// `exclude:` — pods left out of the report entirely (any one match is enough).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExcludeConfig {
+    /// Pod name globs, e.g. `*-debug-*`.
+    pub pods: Vec<String>,
+    /// Label requirements in kubectl's equality syntax.
+    pub labels: Vec<LabelMatch>,
+}
+
+/// `health:` — the thresholds of the health tiers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthConfig {
+    /// Restarts at or above this (and below `restarts_unhealthy`): attention.
+    pub restarts_attention: u32,
+    /// Restarts at or above this: unhealthy. Always greater than `restarts_attention`.
+    pub restarts_unhealthy: u32,
+    /// Pending / ContainerCreating / `Init:i/N` longer than this: unhealthy.
+    pub pending_grace: SignedDuration,
+    /// Running but not all containers ready for longer than this: unhealthy.
+    pub not_ready_grace: SignedDuration,
+    /// Terminating for longer than this: attention.
+    pub terminating_grace: SignedDuration,
+    /// The overall verdict is unhealthy when unhealthy pods exceed this share (0..=1) of all pods.
+    pub unhealthy_share: f64,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        Self {
+            restarts_attention: 5,
+            restarts_unhealthy: 10,
+            pending_grace: SignedDuration::from_mins(15),
+            not_ready_grace: SignedDuration::from_mins(15),
+            terminating_grace: SignedDuration::from_mins(15),
+            unhealthy_share: 0.2,
+        }
+    }
+}
+
+/// `evidence:` — what is fetched for problem pods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceConfig {
+    /// Log lines per container (1..=10000).
+    pub log_lines: u32,
+    /// Cap on one container's log in bytes (1 KiB..=16 MiB).
+    pub log_bytes: u32,
+    /// Most recent events kept per pod.
+    pub events_per_pod: u32,
+    /// Requests in flight at once (1..=64).
+    pub concurrency: u32,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        Self {
+            log_lines: 50,
+            log_bytes: 64 * 1024,
+            events_per_pod: 10,
+            concurrency: 4,
+        }
+    }
+}
+
+/// `statistics:` — the summary tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticsConfig {
+    /// Pod age buckets, in the order given.
+    pub age_buckets: Vec<AgeBucket>,
+    /// How many of the most restarted pods to list.
+    pub top_restarters: u32,
+}
+
+impl Default for StatisticsConfig {
+    fn default() -> Self {
+        let bucket = |older, days| AgeBucket { older, days };
+        Self {
+            age_buckets: vec![
+                bucket(true, 90),
+                bucket(true, 70),
+                bucket(true, 30),
+                bucket(false, 7),
+            ],
+            top_restarters: 5,
+        }
+    }
+}
+
+/// A pod age bucket: `>90d` (older than 90 days) or `<7d` (younger than 7 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AgeBucket {
+    /// `>`: older than `days`; `<`: younger.
+    pub older: bool,
+    pub days: u32,
+}
+
+impl fmt::Display for AgeBucket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.older { '>' } else { '<' };
+        write!(f, "{sign}{}d", self.days)
+    }
+}
+
+/// `report:` — the report's language and layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportConfig {
+    pub lang: Lang,
+    /// The footer's next inspection date is the inspection date plus this.
+    pub next_inspection: SignedDuration,
+    /// Healthy pod tables fold after this many rows; 0: never.
+    pub healthy_rows_per_namespace: u32,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        Self {
+            lang: Lang::ZhTw,
+            next_inspection: SignedDuration::from_hours(7 * 24),
+            healthy_rows_per_namespace: 100,
+        }
+    }
+}
+
+/// The report's language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// `zh-TW`, Traditional Chinese.
+    #[default]
+    ZhTw,
+    /// `en`, English.
+    En,
+}
+
+impl Lang {
+    /// The spelling used in the config file.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhTw => "zh-TW",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A 1-based line and column in the config file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One problem in the config file: where, which key, what is wrong.
+///
+/// Displays as `12:3: health.restarts_unhealthy: must be ...`; [`Diagnostic::in_file`] puts the
+/// file name in front, as compilers do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub location: Location,
+    /// Dotted key path (`exclude.labels[1]`); empty for the file as a whole (syntax errors).
+    pub path: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    fn new(location: Location, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            location,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// `file:line:column: path: message`.
+    pub fn in_file<'a>(&'a self, file: &'a Path) -> impl fmt::Display + 'a {
+        InFile(file, self)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Location { line, column } = self.location;
+        write!(f, "{line}:{column}: ")?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+struct InFile<'a>(&'a Path, &'a Diagnostic);
+
+impl fmt::Display for InFile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.0.display(), self.1)
+    }
+}
+
+/// Why the config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// One line: `config file X has 2 problems: X:3:1: ...; X:9:5: ...`.
+    #[error("{}", summary(path, diagnostics))]
+    Invalid {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn summary(path: &Path, diagnostics: &[Diagnostic]) -> String {
+    let count = match diagnostics.len() {
+        1 => "1 problem".to_owned(),
+        n => format!("{n} problems"),
+    };
+    let each: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d.in_file(path).to_string())
+        .collect();
+    format!(
+        "config file {} has {count}: {}",
+        path.display(),
+        each.join("; ")
+    )
+}
+
+/// Reads and validates the config file at `path`.
+///
+/// # Errors
+/// [`ConfigError::Read`] when the file cannot be read (or is not UTF-8);
+/// [`ConfigError::Invalid`] with every problem found, in file order.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    from_yaml(&text).map_err(|diagnostics| ConfigError::Invalid {
+        path: path.to_owned(),
+        diagnostics,
+    })
+}
+
+/// Validates config text already in memory.
+///
+/// # Errors
+/// Every problem found, in file order.
+pub fn from_yaml(text: &str) -> Result<Config, Vec<Diagnostic>> {
+    UnvalidatedConfig::from_yaml(text).validate()
+}
+
+/// `parent.key`, or `key` at the top.
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,343 @@
+//! Reading the YAML tree into [`UnvalidatedConfig`]: each key's raw value and where it is.
+//!
+//! Like serde's `deny_unknown_fields`, but an unknown key or a wrong type is noted (with its line
+//! and, for a typo, the closest known key) and reading goes on, so that
+//! [`UnvalidatedConfig::validate`] can report it together with every other problem.
+
+use super::yaml::{self, Entry, Kind, Node};
+use super::{Diagnostic, Location, join};
+
+/// The keys of each section, in file order; the top-level keys are the section names.
+pub(super) const SECTIONS: &[(&str, &[&str])] = &[
+    ("cluster", &["name", "timezone"]),
+    ("namespaces", &["include", "all", "exclude"]),
+    ("exclude", &["pods", "labels"]),
+    (
+        "health",
+        &[
+            "restarts_attention",
+            "restarts_unhealthy",
+            "pending_grace",
+            "not_ready_grace",
+            "terminating_grace",
+            "unhealthy_share",
+        ],
+    ),
+    (
+        "evidence",
+        &["log_lines", "log_bytes", "events_per_pod", "concurrency"],
+    ),
+    ("statistics", &["age_buckets", "top_restarters"]),
+    (
+        "report",
+        &["lang", "next_inspection", "healthy_rows_per_namespace"],
+    ),
+];
+
+/// A value as written in the file, with where it is and its key path.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Spanned<T> {
+    pub value: T,
+    pub at: Location,
+    pub path: String,
+}
+
+impl<T> Spanned<T> {
+    pub fn problem(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.at, self.path.clone(), message)
+    }
+}
+
+type Text = Spanned<String>;
+
+/// The config file as written: every key optional, values not yet checked against the rules.
+///
+/// Made by [`UnvalidatedConfig::from_yaml`], which never fails: problems found while reading (YAML
+/// syntax, unknown keys, wrong types) are kept and reported by [`UnvalidatedConfig::validate`]
+/// along with the rest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnvalidatedConfig {
+    pub(super) cluster: RawCluster,
+    pub(super) namespaces: RawNamespaces,
+    pub(super) exclude: RawExclude,
+    pub(super) health: RawHealth,
+    pub(super) evidence: RawEvidence,
+    pub(super) statistics: RawStatistics,
+    pub(super) report: RawReport,
+    /// Found while reading; `validate` adds its own.
+    pub(super) problems: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawCluster {
+    pub name: Option<Text>,
+    pub timezone: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawNamespaces {
+    pub include: Vec<Text>,
+    pub all: Option<Spanned<bool>>,
+    pub exclude: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawExclude {
+    pub pods: Vec<Text>,
+    pub labels: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawHealth {
+    pub restarts_attention: Option<Spanned<i64>>,
+    pub restarts_unhealthy: Option<Spanned<i64>>,
+    pub pending_grace: Option<Text>,
+    pub not_ready_grace: Option<Text>,
+    pub terminating_grace: Option<Text>,
+    pub unhealthy_share: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawEvidence {
+    pub log_lines: Option<Spanned<i64>>,
+    pub log_bytes: Option<Spanned<i64>>,
+    pub events_per_pod: Option<Spanned<i64>>,
+    pub concurrency: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawStatistics {
+    /// `None`: not in the file (the default buckets); `Some(vec![])`: no buckets.
+    pub age_buckets: Option<Vec<Text>>,
+    pub top_restarters: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawReport {
+    pub lang: Option<Text>,
+    pub next_inspection: Option<Text>,
+    pub healthy_rows_per_namespace: Option<Spanned<i64>>,
+}
+
+impl UnvalidatedConfig {
+    /// Reads the config file's text. An empty file (or only comments) is all defaults.
+    pub fn from_yaml(text: &str) -> Self {
+        let mut r = Reader::default();
+        let root = yaml::parse(text, &mut r.problems);
+        let top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+        let root = r.section(root.as_ref(), "", &top);
+        let sec = |r: &mut Reader, name: &str| {
+            let keys = SECTIONS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(&[][..], |s| s.1);
+            r.section(root.value(name), name, keys)
+        };
+        let s = sec(&mut r, "cluster");
+        let cluster = RawCluster {
+            name: r.text(&s, "name"),
+            timezone: r.text(&s, "timezone"),
+        };
+        let s = sec(&mut r, "namespaces");
+        let namespaces = RawNamespaces {
+            include: r.texts(&s, "include").unwrap_or_default(),
+            all: r.boolean(&s, "all"),
+            exclude: r.texts(&s, "exclude").unwrap_or_default(),
+        };
+        let s = sec(&mut r, "exclude");
+        let exclude = RawExclude {
+            pods: r.texts(&s, "pods").unwrap_or_default(),
+            labels: r.texts(&s, "labels").unwrap_or_default(),
+        };
+        let s = sec(&mut r, "health");
+        let health = RawHealth {
+            restarts_attention: r.int(&s, "restarts_attention"),
+            restarts_unhealthy: r.int(&s, "restarts_unhealthy"),
+            pending_grace: r.text(&s, "pending_grace"),
+            not_ready_grace: r.text(&s, "not_ready_grace"),
+            terminating_grace: r.text(&s, "terminating_grace"),
+            unhealthy_share: r.float(&s, "unhealthy_share"),
+        };
+        let s = sec(&mut r, "evidence");
+        let evidence = RawEvidence {
+            log_lines: r.int(&s, "log_lines"),
+            log_bytes: r.int(&s, "log_bytes"),
+            events_per_pod: r.int(&s, "events_per_pod"),
+            concurrency: r.int(&s, "concurrency"),
+        };
+        let s = sec(&mut r, "statistics");
+        let statistics = RawStatistics {
+            age_buckets: r.texts(&s, "age_buckets"),
+            top_restarters: r.int(&s, "top_restarters"),
+        };
+        let s = sec(&mut r, "report");
+        let report = RawReport {
+            lang: r.text(&s, "lang"),
+            next_inspection: r.text(&s, "next_inspection"),
+            healthy_rows_per_namespace: r.int(&s, "healthy_rows_per_namespace"),
+        };
+        UnvalidatedConfig {
+            cluster,
+            namespaces,
+            exclude,
+            health,
+            evidence,
+            statistics,
+            report,
+            problems: r.problems,
+        }
+    }
+}
+
+/// The entries of one mapping, its unknown keys already reported.
+struct Section<'n> {
+    path: String,
+    entries: &'n [Entry],
+}
+
+impl<'n> Section<'n> {
+    /// The value of `key`, unless it is absent or null (both mean: the default).
+    fn value(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| &e.value)
+            .filter(|v| !v.is_null())
+    }
+}
+
+#[derive(Default)]
+struct Reader {
+    problems: Vec<Diagnostic>,
+}
+
+impl Reader {
+    /// `node` as a mapping with the `known` keys; anything else is reported.
+    fn section<'n>(&mut self, node: Option<&'n Node>, path: &str, known: &[&str]) -> Section<'n> {
+        let entries = match node.map(|n| (n, &n.kind)) {
+            Some((_, Kind::Map(entries))) => &entries[..],
+            Some((node, _)) if !node.is_null() => {
+                let keys = known.join(", ");
+                let message = format!(
+                    "expected a mapping with keys {keys}, found {}",
+                    node.describe()
+                );
+                self.problems.push(Diagnostic::new(node.at, path, message));
+                &[]
+            }
+            _ => &[],
+        };
+        for entry in entries.iter().filter(|e| !known.contains(&e.key.as_str())) {
+            let message = unknown_key(&entry.key, path, known);
+            let key_path = join(path, &entry.key);
+            self.problems
+                .push(Diagnostic::new(entry.key_at, key_path, message));
+        }
+        Section {
+            path: path.to_owned(),
+            entries,
+        }
+    }
+
+    /// A scalar's text, whatever it looks like (`name: 2024` is the name "2024").
+    fn text(&mut self, s: &Section, key: &str) -> Option<Text> {
+        let node = s.value(key)?;
+        let path = join(&s.path, key);
+        self.scalar(node, path, "a text value")
+    }
+
+    fn int(&mut self, s: &Section, key: &str) -> Option<Spanned<i64>> {
+        self.parsed(s, key, "a whole number", |t| t.parse().ok())
+    }
+
+    fn float(&mut self, s: &Section, key: &str) -> Option<Spanned<f64>> {
+        let finite = |t: &str| t.parse::<f64>().ok().filter(|f| f.is_finite());
+        self.parsed(s, key, "a number", finite)
+    }
+
+    /// YAML 1.2's spellings only: `yes` and `on` are not booleans.
+    fn boolean(&mut self, s: &Section, key: &str) -> Option<Spanned<bool>> {
+        self.parsed(s, key, "true or false", |t| match t {
+            "true" | "True" | "TRUE" => Some(true),
+            "false" | "False" | "FALSE" => Some(false),
+            _ => None,
+        })
+    }
+
+    fn parsed<T>(
+        &mut self,
+        s: &Section,
+        key: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<Spanned<T>> {
+        let text = self.text(s, key)?;
+        match parse(&text.value) {
+            Some(value) => Some(Spanned {
+                value,
+                at: text.at,
+                path: text.path,
+            }),
+            None => {
+                let message = format!("expected {expected}, found `{}`", text.value);
+                self.problems.push(text.problem(message));
+                None
+            }
+        }
+    }
+
+    /// A list of scalars; `None` when the key is absent or null.
+    fn texts(&mut self, s: &Section, key: &str) -> Option<Vec<Text>> {
+        let node = s.value(key)?;
+        let path = join(&s.path, key);
+        let Kind::Seq(items) = &node.kind else {
+            let message = format!(
+                "expected a list such as [\"a\", \"b\"], found {}",
+                node.describe()
+            );
+            self.problems.push(Diagnostic::new(node.at, path, message));
+            return None;
+        };
+        let texts = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.scalar(item, format!("{path}[{i}]"), "a text value"))
+            .collect();
+        Some(texts)
+    }
+
+    fn scalar(&mut self, node: &Node, path: String, expected: &str) -> Option<Text> {
+        match &node.kind {
+            Kind::Scalar { text, .. } => Some(Spanned {
+                value: text.clone(),
+                at: node.at,
+                path,
+            }),
+            _ => {
+                let message = format!("expected {expected}, found {}", node.describe());
+                self.problems.push(Diagnostic::new(node.at, path, message));
+                None
+            }
+        }
+    }
+}
+
+/// "unknown key", with the closest known key for a typo, or the section where the key belongs.
+fn unknown_key(key: &str, section: &str, known: &[&str]) -> String {
+    let closest = known
+        .iter()
+        .map(|k| (strsim::normalized_damerau_levenshtein(key, k), *k))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((_, k)) = closest {
+        return format!("unknown key; did you mean `{k}`?");
+    }
+    let home = SECTIONS
+        .iter()
+        .find(|(name, keys)| *name != section && keys.contains(&key));
+    if let Some((name, _)) = home {
+        return format!("unknown key here; `{key}` belongs under `{name}`");
+    }
+    let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+    format!("unknown key; expected one of {}", expected.join(", "))
+}

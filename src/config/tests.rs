@@ -1,0 +1,576 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::SignedDuration;
+
+use super::*;
+
+/// The file made of these lines (line N of the file is `lines[N - 1]`).
+fn file(lines: &[&str]) -> String {
+    lines.join("\n") + "\n"
+}
+
+fn config(lines: &[&str]) -> Config {
+    from_yaml(&file(lines)).unwrap_or_else(|d| panic!("expected a valid config, got {d:#?}"))
+}
+
+/// Each problem as `line:column: path: message`.
+fn problems(lines: &[&str]) -> Vec<String> {
+    match from_yaml(&file(lines)) {
+        Ok(config) => panic!("expected problems, got {config:#?}"),
+        Err(diagnostics) => diagnostics.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn an_empty_file_gives_the_defaults() {
+    assert_eq!(from_yaml(""), Ok(Config::default()));
+    assert_eq!(config(&["# nothing set yet"]), Config::default());
+    assert_eq!(config(&["---", "health:", "report: ~"]), Config::default());
+}
+
+#[test]
+fn the_defaults_are_the_documented_ones() {
+    let d = Config::default();
+    assert_eq!(d.health.restarts_attention, 5);
+    assert_eq!(d.health.restarts_unhealthy, 10);
+    assert_eq!(d.health.pending_grace, SignedDuration::from_mins(15));
+    assert_eq!(d.health.unhealthy_share, 0.2);
+    assert_eq!(d.evidence.log_bytes, 65536);
+    let buckets: Vec<String> = d
+        .statistics
+        .age_buckets
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(buckets, [">90d", ">70d", ">30d", "<7d"]);
+    assert_eq!(d.report.lang, Lang::ZhTw);
+    assert_eq!(d.report.next_inspection, SignedDuration::from_hours(168));
+}
+
+#[test]
+fn every_key_is_read() {
+    let c = config(&[
+        "cluster:",
+        "  name: PIGO 線下",
+        "  timezone: Asia/Taipei",
+        "namespaces:",
+        "  include: [pigo-dev, 'pigo-s*']",
+        "  all: false",
+        "  exclude: [pigo-stg-old]",
+        "exclude:",
+        "  pods: ['*-debug-*']",
+        "  labels: [app=debug, 'tier!=web', canary, '!keep', 'team==ops']",
+        "health:",
+        "  restarts_attention: 3",
+        "  restarts_unhealthy: 20",
+        "  pending_grace: 10m",
+        "  not_ready_grace: 1h30m",
+        "  terminating_grace: PT5M",
+        "  unhealthy_share: 0.5",
+        "evidence:",
+        "  log_lines: 200",
+        "  log_bytes: 1048576",
+        "  events_per_pod: 0",
+        "  concurrency: 8",
+        "statistics:",
+        "  age_buckets: ['>180d', '<1d']",
+        "  top_restarters: 10",
+        "report:",
+        "  lang: en",
+        "  next_inspection: 14d",
+        "  healthy_rows_per_namespace: 0",
+    ]);
+    let expected = Config {
+        cluster: ClusterConfig {
+            name: Some("PIGO 線下".into()),
+            timezone: Some("Asia/Taipei".into()),
+        },
+        namespaces: NamespacesConfig {
+            include: vec!["pigo-dev".into(), "pigo-s*".into()],
+            all: false,
+            exclude: vec!["pigo-stg-old".into()],
+        },
+        exclude: ExcludeConfig {
+            pods: vec!["*-debug-*".into()],
+            labels: vec![
+                LabelMatch::Equals {
+                    key: "app".into(),
+                    value: "debug".into(),
+                },
+                LabelMatch::NotEquals {
+                    key: "tier".into(),
+                    value: "web".into(),
+                },
+                LabelMatch::Exists {
+                    key: "canary".into(),
+                },
+                LabelMatch::NotExists { key: "keep".into() },
+                LabelMatch::Equals {
+                    key: "team".into(),
+                    value: "ops".into(),
+                },
+            ],
+        },
+        health: HealthConfig {
+            restarts_attention: 3,
+            restarts_unhealthy: 20,
+            pending_grace: SignedDuration::from_mins(10),
+            not_ready_grace: SignedDuration::from_mins(90),
+            terminating_grace: SignedDuration::from_mins(5),
+            unhealthy_share: 0.5,
+        },
+        evidence: EvidenceConfig {
+            log_lines: 200,
+            log_bytes: 1_048_576,
+            events_per_pod: 0,
+            concurrency: 8,
+        },
+        statistics: StatisticsConfig {
+            age_buckets: vec![
+                AgeBucket {
+                    older: true,
+                    days: 180,
+                },
+                AgeBucket {
+                    older: false,
+                    days: 1,
+                },
+            ],
+            top_restarters: 10,
+        },
+        report: ReportConfig {
+            lang: Lang::En,
+            next_inspection: SignedDuration::from_hours(14 * 24),
+            healthy_rows_per_namespace: 0,
+        },
+    };
+    assert_eq!(c, expected);
+}
+
+#[test]
+fn the_example_file_is_valid_and_holds_the_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kube-patrol.yaml");
+    let loaded = load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let expected = Config {
+        cluster: ClusterConfig {
+            name: Some("PIGO 線下".into()),
+            timezone: Some("Asia/Taipei".into()),
+        },
+        ..Config::default()
+    };
+    assert_eq!(loaded, expected);
+}
+
+#[test]
+fn every_key_of_the_example_file_is_written_out() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kube-patrol.yaml"),
+    )
+    .unwrap();
+    for (section, keys) in read::SECTIONS {
+        assert!(text.contains(&format!("\n{section}:")), "{section}");
+        for key in *keys {
+            assert!(text.contains(&format!("\n  {key}:")), "{section}.{key}");
+        }
+    }
+}
+
+#[test]
+fn several_problems_are_reported_at_once_with_their_lines() {
+    assert_eq!(
+        problems(&[
+            "cluster:",
+            "  timezone: Mars/Olympus",
+            "health:",
+            "  restarts_attention: 5",
+            "  restarts_unhealthy: 3",
+            "  pending_grace: soon",
+            "evidence:",
+            "  concurrency: 100",
+            "  log_line: 10",
+        ]),
+        [
+            "2:13: cluster.timezone: unknown time zone `Mars/Olympus` (use an IANA name such as Asia/Taipei or UTC)",
+            "5:23: health.restarts_unhealthy: must be greater than restarts_attention (5)",
+            "6:18: health.pending_grace: expected a duration such as `15m`, `1h30m` or `7d`, found `soon`",
+            "8:16: evidence.concurrency: must be between 1 and 64, found 100",
+            "9:3: evidence.log_line: unknown key; did you mean `log_lines`?",
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_key_is_reported_with_its_line_and_the_closest_known_key() {
+    assert_eq!(
+        problems(&[
+            "health:",
+            "  restarts_attention: 5",
+            "  restarts_unhealty: 12"
+        ]),
+        ["3:3: health.restarts_unhealty: unknown key; did you mean `restarts_unhealthy`?"]
+    );
+    assert_eq!(
+        problems(&["clusters:", "  name: x"]),
+        ["1:1: clusters: unknown key; did you mean `cluster`?"]
+    );
+}
+
+#[test]
+fn an_unknown_key_without_a_close_match_lists_the_known_ones_or_where_it_belongs() {
+    assert_eq!(
+        problems(&["cluster:", "  context: prod", "  log_lines: 3"]),
+        [
+            "2:3: cluster.context: unknown key; expected one of `name`, `timezone`",
+            "3:3: cluster.log_lines: unknown key here; `log_lines` belongs under `evidence`",
+        ]
+    );
+}
+
+#[test]
+fn a_yaml_syntax_error_is_reported_with_its_line() {
+    let found = problems(&["health:", "  restarts_attention: 5", " pending_grace: 15m"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("3:2: invalid YAML: "), "{found:?}");
+
+    let found = problems(&["exclude:", "  pods: ['*-debug-*'", "report:"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("invalid YAML"), "{found:?}");
+}
+
+#[test]
+fn duplicate_keys_a_second_document_and_aliases_are_refused() {
+    assert_eq!(
+        problems(&[
+            "evidence:",
+            "  log_lines: 10",
+            "  log_lines: 20",
+            "exclude:",
+            "  pods: &p ['a-*']",
+            "namespaces:",
+            "  exclude: *p",
+            "---",
+            "report: {}",
+        ]),
+        [
+            "3:3: evidence.log_lines: duplicate key (first at line 2)",
+            "7:12: namespaces.exclude: YAML aliases (`*name`) are not supported here: write the value out",
+            "8:1: only one YAML document is allowed (remove this `---`)",
+        ]
+    );
+}
+
+#[test]
+fn values_of_the_wrong_type_are_reported() {
+    assert_eq!(
+        problems(&[
+            "cluster: [a, b]",
+            "namespaces:",
+            "  include: pigo-*",
+            "  all: yes",
+            "health:",
+            "  restarts_attention: five",
+            "  unhealthy_share: .inf",
+            "report:",
+            "  lang: {code: en}",
+        ]),
+        [
+            "1:10: cluster: expected a mapping with keys name, timezone, found a list",
+            "3:12: namespaces.include: expected a list such as [\"a\", \"b\"], found `pigo-*`",
+            "4:8: namespaces.all: expected true or false, found `yes`",
+            "6:23: health.restarts_attention: expected a whole number, found `five`",
+            "7:20: health.unhealthy_share: expected a number, found `.inf`",
+            "9:9: report.lang: expected a text value, found a mapping",
+        ]
+    );
+}
+
+#[test]
+fn a_name_that_looks_like_a_number_stays_text() {
+    let c = config(&[
+        "cluster:",
+        "  name: 2024",
+        "namespaces:",
+        "  include: [no, 012]",
+    ]);
+    assert_eq!(c.cluster.name.as_deref(), Some("2024"));
+    assert_eq!(c.namespaces.include, ["no", "012"]);
+}
+
+#[test]
+fn durations_accept_minutes_hours_days_and_iso_8601() {
+    let c = config(&[
+        "health:",
+        "  pending_grace: 90s",
+        "  not_ready_grace: 2 hours",
+        "  terminating_grace: P1D",
+        "report:",
+        "  next_inspection: 2w",
+    ]);
+    assert_eq!(c.health.pending_grace, SignedDuration::from_secs(90));
+    assert_eq!(c.health.not_ready_grace, SignedDuration::from_hours(2));
+    assert_eq!(c.health.terminating_grace, SignedDuration::from_hours(24));
+    assert_eq!(
+        c.report.next_inspection,
+        SignedDuration::from_hours(14 * 24)
+    );
+}
+
+#[test]
+fn bad_durations_are_rejected() {
+    assert_eq!(
+        problems(&[
+            "health:",
+            "  pending_grace: 0s",
+            "  not_ready_grace: -5m",
+            "  terminating_grace: 15",
+            "report:",
+            "  next_inspection: 1 month",
+        ]),
+        [
+            "2:18: health.pending_grace: must be longer than zero, found `0s`",
+            "3:20: health.not_ready_grace: must be longer than zero, found `-5m`",
+            "4:22: health.terminating_grace: expected a duration such as `15m`, `1h30m` or `7d`, found `15`",
+            "6:20: report.next_inspection: expected a duration such as `15m`, `1h30m` or `7d`, found `1 month`",
+        ]
+    );
+}
+
+#[test]
+fn bad_globs_are_rejected() {
+    assert_eq!(
+        problems(&[
+            "namespaces:",
+            "  include: ['pigo-[dev']",
+            "  exclude: ['']",
+            "exclude:",
+            "  pods: ['{a,b']",
+        ]),
+        [
+            "2:13: namespaces.include[0]: invalid glob `pigo-[dev`: unclosed character class; missing ']'",
+            "3:13: namespaces.exclude[0]: must not be empty",
+            "5:10: exclude.pods[0]: invalid glob `{a,b`: unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)",
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_time_zone_is_rejected() {
+    assert_eq!(
+        problems(&["cluster:", "  timezone: Asia/Taipai"]),
+        [
+            "2:13: cluster.timezone: unknown time zone `Asia/Taipai` (use an IANA name such as Asia/Taipei or UTC)"
+        ]
+    );
+    assert_eq!(
+        config(&["cluster:", "  timezone: UTC"])
+            .cluster
+            .timezone
+            .as_deref(),
+        Some("UTC")
+    );
+}
+
+#[test]
+fn bad_label_selectors_are_rejected() {
+    let found = problems(&[
+        "exclude:",
+        "  labels:",
+        "    - 'app=web,tier=db'",
+        "    - 'env in (dev)'",
+        "    - 'bad key=x'",
+        "    - 'app=not ok'",
+        "    - '!'",
+        "    - 'Example.com/app=x'",
+    ]);
+    let expected_starts = [
+        "3:7: exclude.labels[0]: one requirement per list entry",
+        "4:7: exclude.labels[1]: set-based requirements (`in`, `notin`) are not supported",
+        "5:7: exclude.labels[2]: invalid label key `bad key`",
+        "6:7: exclude.labels[3]: invalid label value `not ok`",
+        "7:7: exclude.labels[4]: invalid label key ``",
+        "8:7: exclude.labels[5]: invalid label key `Example.com/app`",
+    ];
+    assert_eq!(found.len(), expected_starts.len(), "{found:#?}");
+    for (found, start) in found.iter().zip(expected_starts) {
+        assert!(
+            found.starts_with(start),
+            "{found} should start with {start}"
+        );
+    }
+}
+
+#[test]
+fn label_selectors_match_as_kubectl_does() {
+    let labels: BTreeMap<String, String> = [("app", "web"), ("tier", "front")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let matches = |selector: &str| LabelMatch::parse(selector).unwrap().matches(&labels);
+    assert!(matches("app=web"));
+    assert!(matches("app==web"));
+    assert!(!matches("app=db"));
+    assert!(matches("app!=db"));
+    assert!(!matches("app!=web"));
+    assert!(
+        matches("team!=ops"),
+        "!= also matches pods without the label"
+    );
+    assert!(matches("tier"));
+    assert!(!matches("team"));
+    assert!(matches("!team"));
+    assert!(!matches("!app"));
+    assert!(matches("example.com/x!=y"));
+    assert_eq!(
+        LabelMatch::parse(" app != web ").unwrap().to_string(),
+        "app!=web"
+    );
+    assert_eq!(LabelMatch::parse("app=").unwrap().to_string(), "app=");
+}
+
+#[test]
+fn out_of_range_numbers_are_rejected() {
+    assert_eq!(
+        problems(&[
+            "health:",
+            "  restarts_attention: 0",
+            "  unhealthy_share: 1.5",
+            "evidence:",
+            "  log_lines: 0",
+            "  log_bytes: 100",
+            "  events_per_pod: -1",
+            "  concurrency: 65",
+            "statistics:",
+            "  top_restarters: 5000",
+            "report:",
+            "  healthy_rows_per_namespace: 99999999999",
+        ]),
+        [
+            "2:23: health.restarts_attention: must be at least 1, found 0",
+            "3:20: health.unhealthy_share: must be a share between 0 and 1 (0.2 = 20%), found 1.5",
+            "5:14: evidence.log_lines: must be between 1 and 10000, found 0",
+            "6:14: evidence.log_bytes: must be between 1024 and 16777216, found 100",
+            "7:19: evidence.events_per_pod: must be between 0 and 1000, found -1",
+            "8:16: evidence.concurrency: must be between 1 and 64, found 65",
+            "10:19: statistics.top_restarters: must be between 0 and 1000, found 5000",
+            "12:31: report.healthy_rows_per_namespace: must be at least 0, found 99999999999",
+        ]
+    );
+}
+
+#[test]
+fn restarts_unhealthy_must_be_greater_than_restarts_attention() {
+    assert_eq!(
+        problems(&[
+            "health:",
+            "  restarts_attention: 5",
+            "  restarts_unhealthy: 5"
+        ]),
+        ["3:23: health.restarts_unhealthy: must be greater than restarts_attention (5)"]
+    );
+    assert_eq!(
+        problems(&["health:", "  restarts_attention: 12"]),
+        ["2:23: health.restarts_attention: must be less than restarts_unhealthy (10, the default)"]
+    );
+    assert_eq!(
+        problems(&["health:", "  restarts_unhealthy: 3"]),
+        ["2:23: health.restarts_unhealthy: must be greater than restarts_attention (5)"]
+    );
+    let c = config(&[
+        "health:",
+        "  restarts_attention: 1",
+        "  restarts_unhealthy: 2",
+    ]);
+    assert_eq!(
+        (c.health.restarts_attention, c.health.restarts_unhealthy),
+        (1, 2)
+    );
+}
+
+#[test]
+fn age_buckets_must_be_older_or_younger_than_whole_days_each_once() {
+    assert_eq!(
+        problems(&[
+            "statistics:",
+            "  age_buckets: ['>30d', '30d', '<0d', '>30d', '>2w']"
+        ]),
+        [
+            "2:25: statistics.age_buckets[1]: expected `>Nd` (older than N days) or `<Nd` (younger), found `30d`",
+            "2:32: statistics.age_buckets[2]: expected `>Nd` (older than N days) or `<Nd` (younger), found `<0d`",
+            "2:39: statistics.age_buckets[3]: `>30d` is listed twice",
+            "2:47: statistics.age_buckets[4]: expected `>Nd` (older than N days) or `<Nd` (younger), found `>2w`",
+        ]
+    );
+    assert_eq!(
+        config(&["statistics:", "  age_buckets: []"])
+            .statistics
+            .age_buckets,
+        []
+    );
+}
+
+#[test]
+fn lang_is_zh_tw_or_en() {
+    assert_eq!(
+        problems(&["report:", "  lang: zh"]),
+        ["2:9: report.lang: must be `zh-TW` or `en`, found `zh`"]
+    );
+}
+
+#[test]
+fn all_namespaces_together_with_an_include_list_is_refused() {
+    assert_eq!(
+        problems(&["namespaces:", "  include: [a]", "  all: true"]),
+        [
+            "3:8: namespaces.all: `all: true` already inspects every namespace: remove namespaces.include or set all to false"
+        ]
+    );
+    assert!(
+        config(&["namespaces:", "  all: true", "  exclude: ['kube-*']"])
+            .namespaces
+            .all
+    );
+}
+
+#[test]
+fn an_invalid_file_is_one_error_line_listing_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kube-patrol.yaml");
+    std::fs::write(
+        &path,
+        file(&["report:", "  lang: fr", "  next_inspection: never"]),
+    )
+    .unwrap();
+    let error = load(&path).unwrap_err();
+    let p = path.display();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "config file {p} has 2 problems: {p}:2:9: report.lang: must be `zh-TW` or `en`, found `fr`; \
+             {p}:3:20: report.next_inspection: expected a duration such as `15m`, `1h30m` or `7d`, found `never`"
+        )
+    );
+    assert!(
+        matches!(error, ConfigError::Invalid { ref diagnostics, .. } if diagnostics.len() == 2)
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_read_error_naming_the_file() {
+    let error = load(Path::new("/nonexistent/kube-patrol.yaml")).unwrap_err();
+    assert!(matches!(error, ConfigError::Read { .. }));
+    assert!(
+        error
+            .to_string()
+            .starts_with("cannot read config file /nonexistent/kube-patrol.yaml: "),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_empty_cluster_name_is_refused() {
+    assert_eq!(
+        problems(&["cluster:", "  name: ''"]),
+        ["2:9: cluster.name: must not be empty (leave it out to use the context's name)"]
+    );
+}
