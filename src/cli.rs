@@ -3,7 +3,6 @@
 //! Flags follow kubectl where kubectl has one (`--kubeconfig`, `--context`, `-n`, `-A`, `-l`,
 //! `-o`). Exit codes are listed in [`Exit`] and README.md.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,11 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::analyze::{self, Settings};
-use crate::collect::{self, ClusterOptions, NamespaceSelection, split_patterns};
-use crate::locale::{Catalog, Lang};
-use crate::render::{self, Style};
-use crate::snapshot::{Snapshot, Source};
+use crate::locale::Lang;
 
 /// The weekly pod-health inspection (巡檢) of a Kubernetes cluster.
 #[derive(Debug, Parser)]
@@ -91,6 +86,15 @@ pub struct ReportArgs {
     #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
     pub timezone: Option<TimeZone>,
 
+    /// The config file (YAML): thresholds, namespaces, exclusions, language... Flags given on
+    /// the command line win over it.
+    #[arg(long, value_name = "FILE", env = "KUBE_PATROL_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// The report's language (default: the config's, else zh-TW).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+
     /// LIST page size when reading a cluster.
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: u32,
@@ -113,6 +117,8 @@ pub enum Exit {
     Usage = 2,
     /// 3: the Kubernetes API could not be reached or refused a request.
     Cluster = 3,
+    /// 4: the report was produced, but some evidence could not be read (it says which).
+    Partial = 4,
 }
 
 impl From<Exit> for ExitCode {
@@ -129,7 +135,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(exit: Exit, error: impl Into<anyhow::Error>) -> Self {
+    pub fn new(exit: Exit, error: impl Into<anyhow::Error>) -> Self {
         Failure {
             exit,
             error: error.into(),
@@ -145,106 +151,4 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 fn parse_zone(s: &str) -> Result<TimeZone, String> {
     TimeZone::get(s)
         .map_err(|e| format!("unknown time zone (use an IANA name such as Asia/Taipei): {e}"))
-}
-
-/// Runs `kube-patrol report`: collect → analyze → render → standard output.
-///
-/// # Errors
-/// A [`Failure`] carrying the exit code for the binary.
-pub async fn report(args: ReportArgs) -> Result<(), Failure> {
-    let selection = NamespaceSelection {
-        all: args.all_namespaces,
-        include: split_patterns(&args.namespaces),
-        exclude: split_patterns(&args.exclude_namespaces),
-    };
-    if !selection.all && selection.include.is_empty() {
-        return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
-    }
-    let now = args.now.unwrap_or_else(Timestamp::now);
-    let snapshot = collect_snapshot(&args, &selection).await?;
-    let settings = Settings::new(
-        now,
-        cluster_name(&args, &snapshot),
-        Catalog::builtin(Lang::ZhTw),
-    );
-    let report = analyze::analyze(&snapshot, &settings);
-    let style = Style {
-        timezone: args.timezone.clone().unwrap_or_else(TimeZone::system),
-        context: args.context.clone(),
-        ..Style::default()
-    };
-    let text = match args.output {
-        Format::Markdown => render::markdown(&report, &settings.catalog, &style),
-        Format::Json => render::json(&report),
-    }
-    .map_err(|e| Failure::new(Exit::Internal, e))?;
-    write_stdout(&text)
-}
-
-async fn collect_snapshot(
-    args: &ReportArgs,
-    selection: &NamespaceSelection,
-) -> Result<Snapshot, Failure> {
-    let outcome = match &args.from_dump {
-        Some(path) => {
-            if args.selector.is_some() {
-                return Err(Failure::new(
-                    Exit::Usage,
-                    anyhow::anyhow!(
-                        "-l/--selector is not supported with --from-dump yet: filter the dump with kubectl instead"
-                    ),
-                ));
-            }
-            collect::from_dump(path, selection)
-        }
-        None => {
-            let opts = ClusterOptions {
-                kubeconfig: args.kubeconfig.clone(),
-                context: args.context.clone(),
-                label_selector: args.selector.clone(),
-                page_size: args.page_size,
-                ..ClusterOptions::default()
-            };
-            match collect::connect(&opts).await {
-                Ok((client, source)) => {
-                    collect::from_cluster(&client, source, selection, &opts).await
-                }
-                Err(e) => Err(e),
-            }
-        }
-    };
-    outcome.map_err(|e| {
-        let exit = if e.is_input_error() {
-            Exit::Usage
-        } else {
-            Exit::Cluster
-        };
-        Failure::new(exit, e)
-    })
-}
-
-fn cluster_name(args: &ReportArgs, snapshot: &Snapshot) -> String {
-    if let Some(name) = &args.cluster_name {
-        return name.clone();
-    }
-    match &snapshot.source {
-        Source::Cluster {
-            context: Some(c), ..
-        } => c.clone(),
-        Source::Cluster { server, .. } => server.clone(),
-        Source::Dump { .. } | Source::Memory => "Kubernetes".to_owned(),
-    }
-}
-
-fn write_stdout(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::new(
-            Exit::Internal,
-            anyhow::Error::new(e).context("failed to write the report to standard output"),
-        )),
-    }
 }

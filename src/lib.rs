@@ -10,6 +10,7 @@ pub mod collect;
 pub mod config;
 pub mod error;
 pub mod locale;
+pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod snapshot;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// The report's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
 pub enum Lang {
     /// Traditional Chinese (Taiwan), the seed report's language.
     #[default]
@@ -18,6 +18,16 @@ pub enum Lang {
     #[value(name = "en")]
     #[serde(rename = "en")]
     En,
+}
+
+impl Lang {
+    /// The spelling used in flags and the config file.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhTw => "zh-TW",
+            Lang::En => "en",
+        }
+    }
 }
 
 const ZH_TW: &str = include_str!("../locales/zh-TW.toml");

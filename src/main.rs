@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Report(args) => kube_patrol::cli::report(args).await,
+            Command::Report(args) => kube_patrol::pipeline::report(args).await,
         }
     });
     match outcome {

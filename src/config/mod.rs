@@ -11,10 +11,13 @@
 //!
 //! Every key is optional; [`Config::default`] is what an empty file gives.
 
+mod apply;
 mod labels;
 mod read;
 mod validate;
 mod yaml;
+
+pub use apply::PodExclusions;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -179,25 +182,7 @@ impl Default for ReportConfig {
     }
 }
 
-/// The report's language.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// `zh-TW`, Traditional Chinese.
-    #[default]
-    ZhTw,
-    /// `en`, English.
-    En,
-}
-
-impl Lang {
-    /// The spelling used in the config file.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::ZhTw => "zh-TW",
-            Lang::En => "en",
-        }
-    }
-}
+pub use crate::locale::Lang;
 
 /// A 1-based line and column in the config file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

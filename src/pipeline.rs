@@ -1,0 +1,179 @@
+//! The `report` command: flags and config file merged into each stage's settings, then
+//! collect → analyze → render → standard output.
+
+use std::io::Write;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::analyze::{self, Settings};
+use crate::cli::{Exit, Failure, Format, ReportArgs};
+use crate::collect::{self, ClusterOptions, NamespaceSelection, split_patterns};
+use crate::config::{self, Config, PodExclusions};
+use crate::locale::Catalog;
+use crate::render::{self, Style};
+use crate::snapshot::{Snapshot, Source};
+
+/// Runs `kube-patrol report`.
+///
+/// # Errors
+/// A [`Failure`] carrying the exit code for the binary. A partial report is written first,
+/// then reported as [`Exit::Partial`].
+pub async fn report(args: ReportArgs) -> Result<(), Failure> {
+    let config = load_config(&args)?;
+    let selection = selection(&args, &config);
+    if !selection.all && selection.include.is_empty() {
+        return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
+    }
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let mut snapshot = collect_snapshot(&args, &selection).await?;
+    exclude_pods(&mut snapshot, &config)?;
+    let settings = settings(&args, &config, &snapshot, now);
+    let report = analyze::analyze(&snapshot, &settings);
+    let style = style(&args, &config)?;
+    let text = match args.output {
+        Format::Markdown => render::markdown(&report, &settings.catalog, &style),
+        Format::Json => render::json(&report),
+    }
+    .map_err(|e| Failure::new(Exit::Internal, e))?;
+    write_stdout(&text)?;
+    if report.partial {
+        let what: Vec<&str> = report.missing.iter().map(|m| m.what.as_str()).collect();
+        return Err(Failure::new(
+            Exit::Partial,
+            anyhow::anyhow!("the report is partial: could not read {}", what.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+fn load_config(args: &ReportArgs) -> Result<Config, Failure> {
+    match &args.config {
+        Some(path) => config::load(path).map_err(|e| Failure::new(Exit::Usage, e)),
+        None => Ok(Config::default()),
+    }
+}
+
+/// `-n`/`-A` replace the config's namespaces; exclusions add up.
+fn selection(args: &ReportArgs, config: &Config) -> NamespaceSelection {
+    let from_flags = args.all_namespaces || !args.namespaces.is_empty();
+    let mut exclude = split_patterns(&args.exclude_namespaces);
+    exclude.extend(config.namespaces.exclude.iter().cloned());
+    NamespaceSelection {
+        all: if from_flags {
+            args.all_namespaces
+        } else {
+            config.namespaces.all
+        },
+        include: if from_flags {
+            split_patterns(&args.namespaces)
+        } else {
+            config.namespaces.include.clone()
+        },
+        exclude,
+    }
+}
+
+fn exclude_pods(snapshot: &mut Snapshot, config: &Config) -> Result<(), Failure> {
+    let exclusions = PodExclusions::new(&config.exclude)
+        .map_err(|e| Failure::new(Exit::Usage, anyhow::anyhow!(e)))?;
+    snapshot.pods.retain(|p| !exclusions.excludes(p));
+    Ok(())
+}
+
+fn settings(args: &ReportArgs, config: &Config, snapshot: &Snapshot, now: Timestamp) -> Settings {
+    let lang = args.lang.unwrap_or(config.report.lang);
+    let mut settings = Settings::new(
+        now,
+        cluster_name(args, config, snapshot),
+        Catalog::builtin(lang),
+    );
+    settings.rules = config.rules();
+    settings.unhealthy_share = config.health.unhealthy_share;
+    settings.events_per_pod = config.evidence.events_per_pod as usize;
+    settings.statistics = config.statistics();
+    settings
+}
+
+fn style(args: &ReportArgs, config: &Config) -> Result<Style, Failure> {
+    let timezone = match (&args.timezone, &config.cluster.timezone) {
+        (Some(zone), _) => zone.clone(),
+        (None, Some(name)) => TimeZone::get(name).map_err(|e| Failure::new(Exit::Usage, e))?,
+        (None, None) => TimeZone::system(),
+    };
+    Ok(Style {
+        timezone,
+        healthy_rows_per_namespace: config.report.healthy_rows_per_namespace as usize,
+        next_inspection: config.report.next_inspection,
+        context: args.context.clone(),
+    })
+}
+
+async fn collect_snapshot(
+    args: &ReportArgs,
+    selection: &NamespaceSelection,
+) -> Result<Snapshot, Failure> {
+    let outcome = match &args.from_dump {
+        Some(path) => {
+            if args.selector.is_some() {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    anyhow::anyhow!(
+                        "-l/--selector is not supported with --from-dump yet: filter the dump with kubectl instead"
+                    ),
+                ));
+            }
+            collect::from_dump(path, selection)
+        }
+        None => {
+            let opts = ClusterOptions {
+                kubeconfig: args.kubeconfig.clone(),
+                context: args.context.clone(),
+                label_selector: args.selector.clone(),
+                page_size: args.page_size,
+                ..ClusterOptions::default()
+            };
+            match collect::connect(&opts).await {
+                Ok((client, source)) => {
+                    collect::from_cluster(&client, source, selection, &opts).await
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    outcome.map_err(|e| {
+        let exit = if e.is_input_error() {
+            Exit::Usage
+        } else {
+            Exit::Cluster
+        };
+        Failure::new(exit, e)
+    })
+}
+
+/// `--cluster-name`, else the config's, else the kubeconfig context, else the server.
+fn cluster_name(args: &ReportArgs, config: &Config, snapshot: &Snapshot) -> String {
+    if let Some(name) = args.cluster_name.as_ref().or(config.cluster.name.as_ref()) {
+        return name.clone();
+    }
+    match &snapshot.source {
+        Source::Cluster {
+            context: Some(c), ..
+        } => c.clone(),
+        Source::Cluster { server, .. } => server.clone(),
+        Source::Dump { .. } | Source::Memory => "Kubernetes".to_owned(),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::new(
+            Exit::Internal,
+            anyhow::Error::new(e).context("failed to write the report to standard output"),
+        )),
+    }
+}
