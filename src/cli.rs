@@ -73,9 +73,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub now: Option<Timestamp>,
 
-    /// Output format.
+    /// Output format on standard output.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Markdown)]
     pub output: Format,
+
+    /// Write report.md, report.html and report.json into this directory (created if needed)
+    /// instead of printing one format.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 
     /// The cluster's display name in the report's title (default: the kubeconfig context).
     #[arg(long, value_name = "NAME", env = "KUBE_PATROL_CLUSTER_NAME")]
@@ -103,6 +108,7 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Markdown,
+    Html,
     Json,
 }
 

@@ -2,6 +2,7 @@
 //! collect → analyze → render → standard output.
 
 use std::io::Write;
+use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -12,6 +13,7 @@ use crate::collect::{self, ClusterOptions, NamespaceSelection, split_patterns};
 use crate::config::{self, Config, PodExclusions};
 use crate::locale::Catalog;
 use crate::render::{self, Style};
+use crate::report::Report;
 use crate::snapshot::{Snapshot, Source};
 
 /// Runs `kube-patrol report`.
@@ -31,18 +33,65 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     let settings = settings(&args, &config, &snapshot, now);
     let report = analyze::analyze(&snapshot, &settings);
     let style = style(&args, &config)?;
-    let text = match args.output {
-        Format::Markdown => render::markdown(&report, &settings.catalog, &style),
-        Format::Json => render::json(&report),
+    match &args.out_dir {
+        Some(dir) => write_all_formats(dir, &report, &settings.catalog, &style)?,
+        None => write_stdout(&render_one(
+            args.output,
+            &report,
+            &settings.catalog,
+            &style,
+        )?)?,
     }
-    .map_err(|e| Failure::new(Exit::Internal, e))?;
-    write_stdout(&text)?;
     if report.partial {
         let what: Vec<&str> = report.missing.iter().map(|m| m.what.as_str()).collect();
         return Err(Failure::new(
             Exit::Partial,
             anyhow::anyhow!("the report is partial: could not read {}", what.join(", ")),
         ));
+    }
+    Ok(())
+}
+
+fn render_one(
+    format: Format,
+    report: &Report,
+    catalog: &Catalog,
+    style: &Style,
+) -> Result<String, Failure> {
+    match format {
+        Format::Markdown => render::markdown(report, catalog, style),
+        Format::Html => render::html(report, catalog, style),
+        Format::Json => render::json(report),
+    }
+    .map_err(|e| Failure::new(Exit::Internal, e))
+}
+
+/// Every format into `dir`; each file is complete before the next is written.
+fn write_all_formats(
+    dir: &Path,
+    report: &Report,
+    catalog: &Catalog,
+    style: &Style,
+) -> Result<(), Failure> {
+    let fail = |e: std::io::Error, what: &Path| {
+        Failure::new(
+            Exit::Usage,
+            anyhow::anyhow!(
+                "cannot write {}: {e} (check that the directory is writable and has room)",
+                what.display()
+            ),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(e, dir))?;
+    for (name, format) in [
+        ("report.md", Format::Markdown),
+        ("report.html", Format::Html),
+        ("report.json", Format::Json),
+    ] {
+        let path = dir.join(name);
+        let text = render_one(format, report, catalog, style)?;
+        std::fs::write(&path, text).map_err(|e| fail(e, &path))?;
+        tracing::info!(path = %path.display(), "wrote");
     }
     Ok(())
 }

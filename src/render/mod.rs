@@ -1,6 +1,7 @@
 //! Pure rendering: a [`Report`] into Markdown (tera templates, words from the locale) or JSON.
 
 mod escape;
+pub mod html;
 mod view;
 
 use jiff::SignedDuration;
@@ -61,6 +62,16 @@ pub fn markdown(report: &Report, catalog: &Catalog, style: &Style) -> Result<Str
     let context = Context::from_serialize(&view).map_err(|e| template_error(name, &e))?;
     tera.render(name, &context)
         .map_err(|e| template_error(name, &e))
+}
+
+/// The report as an email-safe HTML page (the Markdown, styled inline).
+///
+/// # Errors
+/// As [`markdown`].
+pub fn html(report: &Report, catalog: &Catalog, style: &Style) -> Result<String, Error> {
+    let markdown = markdown(report, catalog, style)?;
+    let title = catalog.text("report.title", &[("cluster", &report.cluster)]);
+    Ok(html::page(&markdown, &title, catalog.lang.code()))
 }
 
 /// The report as pretty JSON, ending with a newline.
