@@ -11,7 +11,10 @@ use std::io::Read;
 use k8s_openapi::api::core::v1::Pod;
 pub use live::{ClusterOptions, connect, from_cluster};
 pub use select::{NamespaceSelection, split_patterns};
-pub use slim::slim_pod;
+pub use slim::{
+    slim_cron_job, slim_daemon_set, slim_deployment, slim_event, slim_job, slim_node, slim_pod,
+    slim_replica_set, slim_stateful_set,
+};
 
 use crate::snapshot::{Snapshot, Source};
 
