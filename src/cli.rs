@@ -182,6 +182,7 @@ async fn collect_snapshot(
     args: &ReportArgs,
     selection: &NamespaceSelection,
 ) -> Result<Snapshot, Failure> {
+    let evidence = collect::EvidenceOptions::new(args.now.unwrap_or_else(Timestamp::now));
     let outcome = match &args.from_dump {
         Some(path) => {
             if args.selector.is_some() {
@@ -192,7 +193,7 @@ async fn collect_snapshot(
                     ),
                 ));
             }
-            collect::from_dump(path, selection)
+            collect::from_dump(path, selection, &evidence)
         }
         None => {
             let opts = ClusterOptions {
@@ -204,7 +205,7 @@ async fn collect_snapshot(
             };
             match collect::connect(&opts).await {
                 Ok((client, source)) => {
-                    collect::from_cluster(&client, source, selection, &opts).await
+                    collect::from_cluster(&client, source, selection, &opts, &evidence).await
                 }
                 Err(e) => Err(e),
             }
