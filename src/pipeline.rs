@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 
 use crate::analyze::{self, Settings};
 use crate::cli::{Exit, Failure, Format, ReportArgs};
-use crate::collect::{self, ClusterOptions, NamespaceSelection, split_patterns};
+use crate::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection, split_patterns};
 use crate::config::{self, Config, PodExclusions};
 use crate::locale::Catalog;
 use crate::render::{self, Style};
@@ -28,7 +28,8 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
         return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
     }
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let mut snapshot = collect_snapshot(&args, &selection).await?;
+    let evidence = evidence_options(&config, now);
+    let mut snapshot = collect_snapshot(&args, &selection, &evidence).await?;
     exclude_pods(&mut snapshot, &config)?;
     let settings = settings(&args, &config, &snapshot, now);
     let report = analyze::analyze(&snapshot, &settings);
@@ -158,9 +159,21 @@ fn style(args: &ReportArgs, config: &Config) -> Result<Style, Failure> {
     })
 }
 
+/// What collect needs to fetch evidence for the problem pods only.
+fn evidence_options(config: &Config, now: Timestamp) -> EvidenceOptions {
+    EvidenceOptions {
+        rules: config.rules(),
+        log_lines: config.evidence.log_lines as usize,
+        log_bytes: config.evidence.log_bytes as usize,
+        concurrency: config.evidence.concurrency as usize,
+        ..EvidenceOptions::new(now)
+    }
+}
+
 async fn collect_snapshot(
     args: &ReportArgs,
     selection: &NamespaceSelection,
+    evidence: &EvidenceOptions,
 ) -> Result<Snapshot, Failure> {
     let outcome = match &args.from_dump {
         Some(path) => {
@@ -172,7 +185,7 @@ async fn collect_snapshot(
                     ),
                 ));
             }
-            collect::from_dump(path, selection)
+            collect::from_dump(path, selection, evidence)
         }
         None => {
             let opts = ClusterOptions {
@@ -184,7 +197,7 @@ async fn collect_snapshot(
             };
             match collect::connect(&opts).await {
                 Ok((client, source)) => {
-                    collect::from_cluster(&client, source, selection, &opts).await
+                    collect::from_cluster(&client, source, selection, &opts, evidence).await
                 }
                 Err(e) => Err(e),
             }

@@ -7,8 +7,10 @@
 use std::fmt;
 use std::io::Read;
 
-use k8s_openapi::api::core::v1::Pod;
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// One object of a dump that kube-patrol uses; other kinds are skipped.
@@ -16,6 +18,33 @@ use serde_json::{Map, Value};
 pub enum Item {
     Pod(Box<Pod>),
     Namespace(String),
+    ReplicaSet(Box<ReplicaSet>),
+    Deployment(Box<Deployment>),
+    StatefulSet(Box<StatefulSet>),
+    DaemonSet(Box<DaemonSet>),
+    Job(Box<Job>),
+    CronJob(Box<CronJob>),
+    Event(Box<Event>),
+    Node(Box<Node>),
+}
+
+impl Item {
+    /// The object's namespace; the name of a Namespace; empty for a Node.
+    pub fn namespace(&self) -> &str {
+        let meta = match self {
+            Item::Namespace(name) => return name,
+            Item::Node(_) => return "",
+            Item::Pod(o) => &o.metadata,
+            Item::ReplicaSet(o) => &o.metadata,
+            Item::Deployment(o) => &o.metadata,
+            Item::StatefulSet(o) => &o.metadata,
+            Item::DaemonSet(o) => &o.metadata,
+            Item::Job(o) => &o.metadata,
+            Item::CronJob(o) => &o.metadata,
+            Item::Event(o) => &o.metadata,
+        };
+        meta.namespace.as_deref().unwrap_or("")
+    }
 }
 
 /// Why a dump could not be read.
@@ -145,29 +174,60 @@ impl<'de> Visitor<'de> for Items<'_> {
     }
 }
 
-/// Turns one object into an [`Item`] by its `kind`; unused kinds are skipped.
+/// Turns one object into an [`Item`] by its `kind`; unused kinds (and the same kinds of other
+/// API groups, such as `events.k8s.io` events) are skipped.
 fn dispatch(index: usize, value: Value, sink: &mut dyn FnMut(Item)) -> Result<(), DumpError> {
-    let kind = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let name = object_name(&value);
-    let item_error = |source| DumpError::Item {
-        index,
-        kind: kind.clone(),
-        name: name.clone(),
-        source,
+    let text = |key| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
     };
-    match kind.as_str() {
-        "Pod" => {
-            let pod: Pod = serde_json::from_value(value).map_err(item_error)?;
-            sink(Item::Pod(Box::new(pod)));
-        }
-        "Namespace" => sink(Item::Namespace(name)),
-        _ => {}
-    }
+    let (kind, api_version) = (text("kind"), text("apiVersion"));
+    let name = object_name(&value);
+    let parse = |value| Parse {
+        index,
+        kind: &kind,
+        name: &name,
+        value,
+    };
+    let item = match (kind.as_str(), api_version.as_str()) {
+        ("Pod", _) => Item::Pod(parse(value).boxed()?),
+        ("Namespace", _) => Item::Namespace(name.clone()),
+        ("ReplicaSet", "apps/v1" | "") => Item::ReplicaSet(parse(value).boxed()?),
+        ("Deployment", "apps/v1" | "") => Item::Deployment(parse(value).boxed()?),
+        ("StatefulSet", "apps/v1" | "") => Item::StatefulSet(parse(value).boxed()?),
+        ("DaemonSet", "apps/v1" | "") => Item::DaemonSet(parse(value).boxed()?),
+        ("Job", "batch/v1" | "") => Item::Job(parse(value).boxed()?),
+        ("CronJob", "batch/v1" | "") => Item::CronJob(parse(value).boxed()?),
+        ("Event", "v1" | "") => Item::Event(parse(value).boxed()?),
+        ("Node", "v1" | "") => Item::Node(parse(value).boxed()?),
+        _ => return Ok(()),
+    };
+    sink(item);
     Ok(())
+}
+
+/// One object to parse, and how to name it in an error.
+struct Parse<'a> {
+    index: usize,
+    kind: &'a str,
+    name: &'a str,
+    value: Value,
+}
+
+impl Parse<'_> {
+    fn boxed<T: DeserializeOwned>(self) -> Result<Box<T>, DumpError> {
+        serde_json::from_value(self.value)
+            .map(Box::new)
+            .map_err(|source| DumpError::Item {
+                index: self.index,
+                kind: self.kind.to_owned(),
+                name: self.name.to_owned(),
+                source,
+            })
+    }
 }
 
 fn object_name(value: &Value) -> String {
@@ -191,17 +251,32 @@ mod tests {
     }
 
     #[test]
-    fn a_list_streams_its_pods_and_skips_other_kinds() {
+    fn a_list_streams_the_kinds_it_uses_and_skips_the_others() {
         let items = read(
             r#"{"apiVersion":"v1","kind":"List","items":[
                 {"kind":"Pod","metadata":{"name":"a","namespace":"x"}},
-                {"kind":"ReplicaSet","metadata":{"name":"r","namespace":"x"}},
+                {"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"r","namespace":"x"}},
+                {"apiVersion":"v1","kind":"Service","metadata":{"name":"s","namespace":"x"}},
+                {"apiVersion":"v1","kind":"Event","metadata":{"name":"e","namespace":"x"},
+                 "involvedObject":{"kind":"Pod","name":"a","namespace":"x"}},
+                {"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e2","namespace":"x"}},
+                {"apiVersion":"v1","kind":"Node","metadata":{"name":"n"}},
                 {"kind":"Namespace","metadata":{"name":"x"}}],"metadata":{}}"#,
         )
         .unwrap();
-        assert_eq!(items.len(), 2);
+        assert_eq!(items.len(), 5);
         assert!(matches!(&items[0], Item::Pod(p) if p.metadata.name.as_deref() == Some("a")));
-        assert!(matches!(&items[1], Item::Namespace(n) if n == "x"));
+        assert!(matches!(&items[1], Item::ReplicaSet(_)));
+        assert!(matches!(&items[2], Item::Event(e) if e.metadata.name.as_deref() == Some("e")));
+        assert!(matches!(&items[3], Item::Node(_)));
+        assert!(matches!(&items[4], Item::Namespace(n) if n == "x"));
+    }
+
+    #[test]
+    fn a_workload_that_does_not_parse_is_named_in_the_error() {
+        let err = read(r#"{"kind":"List","items":[{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"x"},"spec":{"replicas":"many"}}]}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("Deployment x/d"), "{err}");
     }
 
     #[test]

@@ -1,18 +1,26 @@
-//! Reads pods from a live cluster: kubeconfig or in-cluster service account, paginated LISTs,
-//! bounded concurrency across namespaces, pods slimmed page by page.
+//! Reads a live cluster: kubeconfig or in-cluster service account, paginated LISTs, bounded
+//! concurrency across namespaces, objects slimmed page by page.
+//!
+//! Pods are required; the evidence around them (workloads, nodes, events, logs) is read on a
+//! best-effort basis: what the account may not read is recorded in `Snapshot::missing`.
 
+use std::fmt::Debug;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
+use serde::de::DeserializeOwned;
 use tracing::{debug, info, warn};
 
-use super::{Error, NamespaceSelection, slim_pod, sort_pods};
+use super::evidence::{EvidenceOptions, Targets, problem_pods};
+use super::objects::{self, Scope};
+use super::{Error, NamespaceSelection, logs, slim_pod, sort_pods};
 use crate::error::one_line;
-use crate::snapshot::{Snapshot, Source};
+use crate::snapshot::{Missing, Snapshot, Source};
 
 /// How to reach the cluster and how hard to lean on it.
 #[derive(Debug, Clone)]
@@ -76,16 +84,21 @@ pub async fn connect(opts: &ClusterOptions) -> Result<(Client, Source), Error> {
     Ok((client, source))
 }
 
-/// Lists the pods of the selected namespaces into a snapshot.
+/// Lists the pods of the selected namespaces, and the evidence around them, into a snapshot.
+///
+/// Besides the pods: the workloads of the selected namespaces and the cluster's nodes (all,
+/// slimmed); the events and log tails of the pods that need evidence. Evidence the account
+/// may not read (or the API cannot give) is recorded in `missing` and the run goes on.
 ///
 /// # Errors
-/// The API server is unreachable or refuses a LIST; the selection names a namespace that does
-/// not exist, or has globs while namespaces may not be listed.
+/// The API server is unreachable or refuses to list namespaces or pods; the selection names a
+/// namespace that does not exist, or has globs while namespaces may not be listed.
 pub async fn from_cluster(
     client: &Client,
     source: Source,
     selection: &NamespaceSelection,
     opts: &ClusterOptions,
+    evidence: &EvidenceOptions,
 ) -> Result<Snapshot, Error> {
     let namespaces = choose_namespaces(client, selection, opts).await?;
     info!(namespaces = namespaces.len(), "listing pods");
@@ -96,18 +109,81 @@ pub async fn from_cluster(
         .await?;
     let mut pods: Vec<Pod> = per_namespace.into_iter().flatten().collect();
     sort_pods(&mut pods);
-    let namespaces = if selection.all {
-        super::pods_namespaces(&pods)
+    // With -A, workloads are listed cluster-wide, and the namespaces are those that have pods.
+    let (scope, namespaces) = if selection.all {
+        (
+            Scope::Cluster(selection.matcher()?),
+            super::pods_namespaces(&pods),
+        )
     } else {
-        namespaces
+        (Scope::Namespaces(namespaces.clone()), namespaces)
     };
-    info!(pods = pods.len(), "collected");
-    Ok(Snapshot {
+    info!(pods = pods.len(), "collected pods");
+    let mut snapshot = Snapshot {
         source,
         namespaces,
         pods,
         ..Snapshot::default()
-    })
+    };
+    gather_evidence(client, &scope, opts, evidence, &mut snapshot).await;
+    Ok(snapshot)
+}
+
+/// Fills workloads, nodes, events, logs and missing; never fails.
+async fn gather_evidence(
+    client: &Client,
+    scope: &Scope,
+    opts: &ClusterOptions,
+    evidence: &EvidenceOptions,
+    snapshot: &mut Snapshot,
+) {
+    let calls = Calls::default();
+    let mut missing = Vec::new();
+    snapshot.workloads = objects::list_workloads(client, scope, opts, &calls, &mut missing).await;
+    snapshot.nodes = objects::list_nodes(client, opts, &calls, &mut missing).await;
+    let problems = problem_pods(&snapshot.pods, evidence);
+    let targets = Targets::new(&problems, &snapshot.workloads);
+    snapshot.events = objects::list_events(client, &targets, opts, &calls, &mut missing).await;
+    snapshot.logs = logs::read_logs(client, &problems, evidence, &calls, &mut missing).await;
+    snapshot.missing = missing;
+    info!(
+        problem_pods = problems.len(),
+        events = snapshot.events.len(),
+        logs = snapshot.logs.len(),
+        missing = snapshot.missing.len(),
+        "collected evidence"
+    );
+    calls.report();
+}
+
+/// The API calls made for evidence (each LIST page counts), for the debug log.
+#[derive(Debug, Default)]
+pub(super) struct Calls {
+    pub workload_lists: AtomicUsize,
+    pub node_lists: AtomicUsize,
+    pub event_lists: AtomicUsize,
+    pub log_requests: AtomicUsize,
+}
+
+impl Calls {
+    pub fn count(counter: &AtomicUsize) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn report(&self) {
+        let get = |c: &AtomicUsize| c.load(Ordering::Relaxed);
+        debug!(
+            workload_lists = get(&self.workload_lists),
+            node_lists = get(&self.node_lists),
+            event_lists = get(&self.event_lists),
+            log_requests = get(&self.log_requests),
+            total = get(&self.workload_lists)
+                + get(&self.node_lists)
+                + get(&self.event_lists)
+                + get(&self.log_requests),
+            "API calls for evidence"
+        );
+    }
 }
 
 async fn choose_namespaces(
@@ -157,22 +233,54 @@ async fn list_pods(
     if let Some(selector) = &opts.label_selector {
         params = params.labels(selector);
     }
-    let mut pods = Vec::new();
-    let mut pages = 0;
+    let uncounted = AtomicUsize::new(0);
+    let pods = list_pages(&api, params, &uncounted, |pod| Some(slim_pod(pod)))
+        .await
+        .map_err(|e| api_error(&format!("list pods in namespace {namespace}"), &e))?;
+    debug!(
+        namespace,
+        pods = pods.len(),
+        pages = uncounted.load(Ordering::Relaxed),
+        "listed pods"
+    );
+    Ok(pods)
+}
+
+/// Every object of a LIST, page by page (limit + continue); `keep` slims each object as its
+/// page arrives, or drops it. Each page adds one to `pages`.
+pub(super) async fn list_pages<K>(
+    api: &Api<K>,
+    mut params: ListParams,
+    pages: &AtomicUsize,
+    mut keep: impl FnMut(K) -> Option<K>,
+) -> Result<Vec<K>, kube::Error>
+where
+    K: Clone + DeserializeOwned + Debug,
+{
+    let mut kept = Vec::new();
     loop {
-        let page = api
-            .list(&params)
-            .await
-            .map_err(|e| api_error(&format!("list pods in namespace {namespace}"), &e))?;
-        pages += 1;
-        pods.extend(page.items.into_iter().map(slim_pod));
+        let page = api.list(&params).await?;
+        Calls::count(pages);
+        kept.extend(page.items.into_iter().filter_map(&mut keep));
         match page.metadata.continue_ {
             Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => break,
+            _ => return Ok(kept),
         }
     }
-    debug!(namespace, pods = pods.len(), pages, "listed pods");
-    Ok(pods)
+}
+
+/// Evidence that could not be read: a warning in the log, an entry in `Snapshot::missing`.
+pub(super) fn missing_evidence(what: &str, namespace: Option<&str>, e: &kube::Error) -> Missing {
+    let reason = api_reason(e);
+    match namespace {
+        Some(ns) => warn!(what, namespace = ns, %reason, "evidence missing"),
+        None => warn!(what, %reason, "evidence missing"),
+    }
+    Missing {
+        what: what.to_owned(),
+        namespace: namespace.map(str::to_owned),
+        reason,
+    }
 }
 
 fn is_forbidden(e: &kube::Error) -> bool {
@@ -181,9 +289,7 @@ fn is_forbidden(e: &kube::Error) -> bool {
 
 fn api_error(action: &str, e: &kube::Error) -> Error {
     let message = match e {
-        kube::Error::Api(status) => {
-            format!("{} {}: {}", status.code, status.reason, status.message)
-        }
+        kube::Error::Api(_) => api_reason(e),
         other => format!(
             "{} (is the API server reachable? check --kubeconfig and --context)",
             one_line(other)
@@ -192,6 +298,20 @@ fn api_error(action: &str, e: &kube::Error) -> Error {
     Error::Api {
         action: action.to_owned(),
         message,
+    }
+}
+
+/// The API's answer on one line: `403 Forbidden: events is forbidden: ...`, or the transport
+/// error.
+pub(super) fn api_reason(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(status) if status.reason.is_empty() => {
+            format!("{}: {}", status.code, status.message).replace('\n', " ")
+        }
+        kube::Error::Api(status) => {
+            format!("{} {}: {}", status.code, status.reason, status.message).replace('\n', " ")
+        }
+        other => one_line(other),
     }
 }
 

@@ -2,18 +2,26 @@
 //! [`Snapshot`] of plain data.
 
 mod dump;
+mod evidence;
 mod live;
+mod logs;
+mod objects;
 mod select;
 mod slim;
 
+use std::collections::BTreeSet;
 use std::io::Read;
 
-use k8s_openapi::api::core::v1::Pod;
+pub use evidence::EvidenceOptions;
+use k8s_openapi::api::core::v1::{Event, Pod};
 pub use live::{ClusterOptions, connect, from_cluster};
-pub use select::{NamespaceSelection, split_patterns};
-pub use slim::slim_pod;
+pub use select::{NamespaceMatcher, NamespaceSelection, split_patterns};
+pub use slim::{
+    slim_cron_job, slim_daemon_set, slim_deployment, slim_event, slim_job, slim_node, slim_pod,
+    slim_replica_set, slim_stateful_set,
+};
 
-use crate::snapshot::{Snapshot, Source};
+use crate::snapshot::{Missing, Snapshot, Source, Workloads};
 
 /// Why a snapshot could not be collected.
 #[derive(Debug, thiserror::Error)]
@@ -54,10 +62,18 @@ impl Error {
 
 /// Reads a dump file (`-` for standard input) into a snapshot of the selected namespaces.
 ///
+/// Besides the pods: the workloads of those namespaces and every node (slimmed), and the events
+/// of the pods that need evidence (or of their owners). A dump has no logs: when some pod needs
+/// evidence, `missing` says so.
+///
 /// # Errors
 /// The file cannot be read or is not a kubectl JSON dump; the selection names a namespace the
 /// dump does not have.
-pub fn from_dump(path: &str, selection: &NamespaceSelection) -> Result<Snapshot, Error> {
+pub fn from_dump(
+    path: &str,
+    selection: &NamespaceSelection,
+    evidence: &EvidenceOptions,
+) -> Result<Snapshot, Error> {
     let reader: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -67,7 +83,7 @@ pub fn from_dump(path: &str, selection: &NamespaceSelection) -> Result<Snapshot,
         })?;
         Box::new(std::io::BufReader::new(file))
     };
-    from_dump_reader(reader, path, selection)
+    from_dump_reader(reader, path, selection, evidence)
 }
 
 /// Like [`from_dump`], from any reader; `path` names the input in errors.
@@ -78,21 +94,17 @@ pub fn from_dump_reader(
     reader: impl Read,
     path: &str,
     selection: &NamespaceSelection,
+    evidence: &EvidenceOptions,
 ) -> Result<Snapshot, Error> {
-    let mut seen = Vec::new();
-    let mut pods = Vec::new();
-    let matcher = selection.matcher()?;
-    dump::read_items(reader, &mut |item| match item {
-        dump::Item::Pod(pod) => {
-            let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            if matcher.matches(&ns) {
-                pods.push(slim_pod(*pod));
-            }
-            seen.push(ns);
-        }
-        dump::Item::Namespace(ns) => seen.push(ns),
-    })
-    .map_err(|source| match source {
+    let mut collector = DumpCollector {
+        matcher: selection.matcher()?,
+        seen: BTreeSet::new(),
+        pods: Vec::new(),
+        workloads: Workloads::default(),
+        events: Vec::new(),
+        nodes: Vec::new(),
+    };
+    dump::read_items(reader, &mut |item| collector.take(item)).map_err(|source| match source {
         dump::DumpError::Json(e) if e.is_io() => Error::DumpRead {
             path: path.to_owned(),
             source: e.into(),
@@ -102,26 +114,108 @@ pub fn from_dump_reader(
             source,
         },
     })?;
-    seen.sort();
-    seen.dedup();
-    let namespaces = if selection.all {
-        // With -A, the namespaces of a dump are those that have pods.
-        let mut with_pods = pods_namespaces(&pods);
-        with_pods.retain(|ns| matcher.matches(ns));
-        with_pods
-    } else {
-        selection.resolve(&seen)?
-    };
-    pods.retain(|p| namespaces.contains(p.metadata.namespace.as_ref().unwrap_or(&String::new())));
-    sort_pods(&mut pods);
-    Ok(Snapshot {
-        source: Source::Dump {
-            path: path.to_owned(),
-        },
-        namespaces,
-        pods,
-        ..Snapshot::default()
-    })
+    collector.finish(path, selection, evidence)
+}
+
+/// The selected objects of a dump, slimmed as they stream in.
+struct DumpCollector {
+    matcher: NamespaceMatcher,
+    /// Every namespace the dump mentions: those a `-n` name may refer to.
+    seen: BTreeSet<String>,
+    pods: Vec<Pod>,
+    workloads: Workloads,
+    /// The events of selected namespaces about kinds that may own a problem pod; filtered by
+    /// the problem pods once they are all known.
+    events: Vec<Event>,
+    nodes: Vec<k8s_openapi::api::core::v1::Node>,
+}
+
+impl DumpCollector {
+    fn take(&mut self, item: dump::Item) {
+        use dump::Item;
+        if let Item::Node(node) = item {
+            self.nodes.push(slim_node(*node));
+            return;
+        }
+        let ns = item.namespace();
+        if !self.seen.contains(ns) {
+            self.seen.insert(ns.to_owned());
+        }
+        if !self.matcher.matches(ns) {
+            return;
+        }
+        let w = &mut self.workloads;
+        match item {
+            Item::Pod(o) => self.pods.push(slim_pod(*o)),
+            Item::ReplicaSet(o) => w.replica_sets.push(slim_replica_set(*o)),
+            Item::Deployment(o) => w.deployments.push(slim_deployment(*o)),
+            Item::StatefulSet(o) => w.stateful_sets.push(slim_stateful_set(*o)),
+            Item::DaemonSet(o) => w.daemon_sets.push(slim_daemon_set(*o)),
+            Item::Job(o) => w.jobs.push(slim_job(*o)),
+            Item::CronJob(o) => w.cron_jobs.push(slim_cron_job(*o)),
+            Item::Event(o) if evidence::Targets::may_concern(&o) => {
+                self.events.push(slim_event(*o));
+            }
+            Item::Event(_) | Item::Namespace(_) | Item::Node(_) => {}
+        }
+    }
+
+    fn finish(
+        self,
+        path: &str,
+        selection: &NamespaceSelection,
+        opts: &EvidenceOptions,
+    ) -> Result<Snapshot, Error> {
+        let namespaces = if selection.all {
+            // With -A, the namespaces of a dump are those that have pods.
+            pods_namespaces(&self.pods)
+        } else {
+            selection.resolve(&self.seen.into_iter().collect::<Vec<_>>())?
+        };
+        let chosen =
+            |ns: &Option<String>| namespaces.contains(ns.as_ref().unwrap_or(&String::new()));
+        let mut pods = self.pods;
+        pods.retain(|p| chosen(&p.metadata.namespace));
+        sort_pods(&mut pods);
+        let problems = evidence::problem_pods(&pods, opts);
+        let targets = evidence::Targets::new(&problems, &self.workloads);
+        let mut events = self.events;
+        events.retain(|e| targets.concerns(e));
+        let mut missing = Vec::new();
+        if !problems.is_empty() {
+            missing.push(Missing {
+                what: "logs".to_owned(),
+                namespace: None,
+                reason: "a dump file has no logs".to_owned(),
+            });
+        }
+        Ok(Snapshot {
+            source: Source::Dump {
+                path: path.to_owned(),
+            },
+            namespaces,
+            pods,
+            workloads: sorted(self.workloads),
+            events,
+            nodes: self.nodes,
+            logs: Vec::new(),
+            missing,
+        })
+    }
+}
+
+/// Workloads in namespace then name order, as the live path lists them.
+fn sorted(mut w: Workloads) -> Workloads {
+    fn by_name<K: kube::ResourceExt>(objects: &mut [K]) {
+        objects.sort_by_key(|o| (o.namespace(), o.name_any()));
+    }
+    by_name(&mut w.replica_sets);
+    by_name(&mut w.deployments);
+    by_name(&mut w.stateful_sets);
+    by_name(&mut w.daemon_sets);
+    by_name(&mut w.jobs);
+    by_name(&mut w.cron_jobs);
+    w
 }
 
 fn pods_namespaces(pods: &[Pod]) -> Vec<String> {
@@ -139,4 +233,52 @@ fn sort_pods(pods: &mut [Pod]) {
     pods.sort_by(|a, b| {
         (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUMP: &str = r#"{"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "ok", "namespace": "a"},
+         "spec": {"containers": [{"name": "c"}]},
+         "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+           "containerStatuses": [{"name": "c", "image": "", "imageID": "", "ready": true,
+             "restartCount": 0, "state": {"running": {}}}]}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "b"}},
+        {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "a"},
+         "involvedObject": {"kind": "Pod", "name": "ok", "namespace": "a"}},
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n", "annotations": {"x": "y"}}}
+    ]}"#;
+
+    fn read(namespaces: &[&str]) -> Snapshot {
+        let selection = NamespaceSelection {
+            include: namespaces.iter().map(|s| s.to_string()).collect(),
+            ..NamespaceSelection::default()
+        };
+        let evidence = EvidenceOptions::new("2025-01-01T00:00:00Z".parse().unwrap());
+        from_dump_reader(DUMP.as_bytes(), "dump.json", &selection, &evidence).unwrap()
+    }
+
+    #[test]
+    fn a_dump_of_healthy_pods_misses_no_logs_and_keeps_no_events() {
+        let snapshot = read(&["a"]);
+        assert_eq!(snapshot.pods.len(), 1);
+        assert!(snapshot.missing.is_empty(), "{:?}", snapshot.missing);
+        assert!(snapshot.events.is_empty());
+        assert!(
+            snapshot.workloads.deployments.is_empty(),
+            "namespace b is not selected"
+        );
+        assert_eq!(snapshot.nodes.len(), 1);
+        assert!(snapshot.nodes[0].metadata.annotations.is_none());
+    }
+
+    #[test]
+    fn a_namespace_with_workloads_but_no_pods_exists_in_a_dump() {
+        let snapshot = read(&["b"]);
+        assert_eq!(snapshot.namespaces, ["b"]);
+        assert!(snapshot.pods.is_empty());
+        assert_eq!(snapshot.workloads.deployments.len(), 1);
+    }
 }
