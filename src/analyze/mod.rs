@@ -106,7 +106,7 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
         },
         statistics,
         conclusions,
-        partial: !snapshot.missing.is_empty(),
+        partial: is_partial(snapshot),
         missing: snapshot.missing.clone(),
         criteria: criteria(settings),
     }
@@ -298,6 +298,13 @@ fn namespace_summaries(names: &[String], pods: &[PodRow]) -> Vec<NamespaceSummar
             }
         })
         .collect()
+}
+
+/// Whether evidence the account should have read is missing. A dump never has logs: that is
+/// said in the report, but does not make it partial.
+fn is_partial(snapshot: &Snapshot) -> bool {
+    let dump = matches!(snapshot.source, crate::snapshot::Source::Dump { .. });
+    snapshot.missing.iter().any(|m| !(dump && m.what == "logs"))
 }
 
 fn criteria(settings: &Settings) -> Criteria {
