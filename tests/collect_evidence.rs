@@ -604,3 +604,117 @@ async fn pods_only_kubeconfig(admin: &Client, ns: &str) -> tempfile::TempDir {
     std::fs::write(dir.path().join("kubeconfig"), config).unwrap();
     dir
 }
+
+/// The whole pipeline on the real API server: the binary's JSON report of the rollout fixture.
+#[tokio::test]
+async fn the_report_names_the_leftover_its_replacement_the_events_and_why_logs_are_missing() {
+    let client = client().await;
+    let ns = unique("kp-report");
+    create_fixture(&client, &ns, &unique("kp-node")).await;
+    let kubeconfig = kubeconfig();
+    let out = kube_patrol(&[
+        "report",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "-n",
+        &ns,
+        "-o",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON report");
+    let pod = |name: &str| {
+        report["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+
+    let old = pod("web-1-old");
+    assert_eq!(
+        (
+            old["severity"].as_str(),
+            old["problems"][0]["code"].as_str()
+        ),
+        (Some("medium"), Some("leftover_completed"))
+    );
+    assert_eq!(old["owner"]["replacement"]["name"], "web-2-ok");
+    assert!(old["owner"]["replacement"]["age"].as_str().is_some());
+
+    let crash = pod("web-2-crash");
+    assert_eq!(
+        (
+            crash["health"].as_str(),
+            crash["problems"][0]["code"].as_str()
+        ),
+        (Some("unhealthy"), Some("crash_loop"))
+    );
+    let events: Vec<&str> = crash["evidence"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["BackOff"]);
+    let log = &crash["evidence"]["logs"][0];
+    assert!(
+        log["unavailable"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("500")),
+        "{log}"
+    );
+    assert_eq!(crash["owner"]["selector"], "app=web");
+
+    let job_pod = pod("nightly-1-x");
+    let chain: Vec<&str> = job_pod["owner"]["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(chain, ["Job", "CronJob"]);
+    assert_eq!(
+        report["partial"], false,
+        "an unreachable kubelet is evidence, not missing access"
+    );
+}
+
+#[tokio::test]
+async fn an_account_that_may_only_read_pods_gets_a_partial_report_and_exit_code_4() {
+    let admin = client().await;
+    let ns = unique("kp-partial");
+    create_namespace(&admin, &ns).await;
+    create_pod(&admin, &ns, "failing", json!({"nodeName": "nowhere", "containers": [{"name": "main", "image": "busybox"}]}),
+        json!({"phase": "Failed", "containerStatuses": [container_status(false, 0, terminated("Error", 1), None)]})).await;
+    let dir = pods_only_kubeconfig(&admin, &ns).await;
+    let path = dir.path().join("kubeconfig");
+    let out = kube_patrol(&["report", "--kubeconfig", path.to_str().unwrap(), "-n", &ns]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let markdown = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        markdown.contains("⚠️ 部分資料無法讀取，本報告不完整"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Events 無法讀取（403 Forbidden"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| failing | **Error** |"),
+        "the rest of the report is complete"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("kube-patrol: error: the report is partial")),
+        "{stderr}"
+    );
+}

@@ -130,7 +130,7 @@ fn labels_without_hashes(pod: &Pod) -> Option<String> {
 }
 
 /// The pod that replaced an ended pod of an old ReplicaSet: a pod of the Deployment's newest
-/// ReplicaSet (highest revision), preferring a running one, then the oldest.
+/// ReplicaSet (highest revision), preferring a ready one, then a running one, then the oldest.
 pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Option<&'a Pod> {
     let [rs, deployment] = chain else {
         return None;
@@ -154,7 +154,7 @@ pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Op
         .filter(|p| p.metadata.namespace.as_deref() == Some(namespace))
         .filter(|p| controller_of(&p.metadata).is_some_and(|o| o.name == newest_name))
         .collect();
-    pods.sort_by_key(|p| (!is_running(p), created(p)));
+    pods.sort_by_key(|p| (!is_ready(p), !is_running(p), created(p)));
     pods.first().copied()
 }
 
@@ -221,6 +221,14 @@ fn find<'a, T: k8s_openapi::Metadata<Ty = ObjectMeta>>(
         let m = i.metadata();
         m.namespace.as_deref() == Some(namespace) && m.name.as_deref() == Some(name)
     })
+}
+
+fn is_ready(pod: &Pod) -> bool {
+    let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_deref());
+    conditions
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
 fn is_running(pod: &Pod) -> bool {
