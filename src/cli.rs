@@ -100,6 +100,11 @@ pub struct ReportArgs {
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
 
+    /// A directory of templates that replace the built-in ones: `report.md.tera` (the
+    /// Markdown report) and/or `email.html.tera` (the HTML page around it).
+    #[arg(long, value_name = "DIR", env = "KUBE_PATROL_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+
     /// LIST page size when reading a cluster.
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: u32,

@@ -12,7 +12,7 @@ use crate::cli::{Exit, Failure, Format, ReportArgs};
 use crate::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection, split_patterns};
 use crate::config::{self, Config, PodExclusions};
 use crate::locale::Catalog;
-use crate::render::{self, Style};
+use crate::render::{self, Style, Template, Templates};
 use crate::report::Report;
 use crate::snapshot::{Snapshot, Source};
 
@@ -64,7 +64,7 @@ fn render_one(
         Format::Html => render::html(report, catalog, style),
         Format::Json => render::json(report),
     }
-    .map_err(|e| Failure::new(Exit::Internal, e))
+    .map_err(|e| Failure::new(Exit::Usage, e))
 }
 
 /// Every format into `dir`; each file is complete before the next is written.
@@ -156,7 +156,41 @@ fn style(args: &ReportArgs, config: &Config) -> Result<Style, Failure> {
         healthy_rows_per_namespace: config.report.healthy_rows_per_namespace as usize,
         next_inspection: config.report.next_inspection,
         context: args.context.clone(),
+        templates: templates(args.templates.as_deref())?,
     })
+}
+
+/// The built-in templates, with those found in `dir` in their place.
+fn templates(dir: Option<&Path>) -> Result<Templates, Failure> {
+    let mut templates = Templates::default();
+    let Some(dir) = dir else {
+        return Ok(templates);
+    };
+    if !dir.is_dir() {
+        return Err(Failure::new(
+            Exit::Usage,
+            anyhow::anyhow!("templates directory {} does not exist", dir.display()),
+        ));
+    }
+    for (file, slot) in [
+        (render::MARKDOWN_TEMPLATE, &mut templates.markdown),
+        (render::PAGE_TEMPLATE, &mut templates.page),
+    ] {
+        let path = dir.join(file);
+        if path.exists() {
+            let source = std::fs::read_to_string(&path).map_err(|e| {
+                Failure::new(
+                    Exit::Usage,
+                    anyhow::anyhow!("cannot read template {}: {e}", path.display()),
+                )
+            })?;
+            *slot = Template {
+                name: path.display().to_string(),
+                source,
+            };
+        }
+    }
+    Ok(templates)
 }
 
 /// What collect needs to fetch evidence for the problem pods only.

@@ -1,4 +1,6 @@
-//! Pure rendering: a [`Report`] into Markdown (tera templates, words from the locale) or JSON.
+//! Pure rendering: a [`Report`] into Markdown (tera templates, words from the locale), an
+//! email-safe HTML page, or JSON. Templates are built in, or given by the caller (the CronJob
+//! mounts a ConfigMap of them); reading them from disk is the caller's business.
 
 mod escape;
 pub mod html;
@@ -6,14 +8,48 @@ mod view;
 
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
+use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::locale::Catalog;
 use crate::report::Report;
 use view::View;
 
-/// The built-in Markdown template, compiled into the binary so it needs no files at run time.
-const MARKDOWN: (&str, &str) = ("report.md", include_str!("../../templates/report.md.tera"));
+/// The file names a templates directory may hold to override the built-in templates.
+pub const MARKDOWN_TEMPLATE: &str = "report.md.tera";
+pub const PAGE_TEMPLATE: &str = "email.html.tera";
+
+/// A template's name (its file, for errors) and text.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub name: String,
+    pub source: String,
+}
+
+/// The templates of one rendering.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// The report in Markdown; sees the report, `t` (the locale's words) and the view.
+    pub markdown: Template,
+    /// The HTML page around the Markdown turned into HTML: sees `lang`, `title`, `body`.
+    pub page: Template,
+}
+
+impl Default for Templates {
+    /// The built-in templates, compiled into the binary so it needs no files at run time.
+    fn default() -> Self {
+        Templates {
+            markdown: Template {
+                name: MARKDOWN_TEMPLATE.into(),
+                source: include_str!("../../templates/report.md.tera").into(),
+            },
+            page: Template {
+                name: PAGE_TEMPLATE.into(),
+                source: include_str!("../../templates/email.html.tera").into(),
+            },
+        }
+    }
+}
 
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +71,7 @@ pub struct Style {
     pub next_inspection: SignedDuration,
     /// The kubeconfig context, for the appendix's commands.
     pub context: Option<String>,
+    pub templates: Templates,
 }
 
 impl Default for Style {
@@ -44,6 +81,7 @@ impl Default for Style {
             healthy_rows_per_namespace: 100,
             next_inspection: SignedDuration::from_hours(7 * 24),
             context: None,
+            templates: Templates::default(),
         }
     }
 }
@@ -51,27 +89,24 @@ impl Default for Style {
 /// The report as Markdown, in the catalog's language.
 ///
 /// # Errors
-/// A template fails to parse or render.
+/// The template fails to parse (the error names the file and line) or to render.
 pub fn markdown(report: &Report, catalog: &Catalog, style: &Style) -> Result<String, Error> {
-    let mut tera = Tera::default();
-    escape::register(&mut tera);
-    let (name, text) = MARKDOWN;
-    tera.add_raw_template(name, text)
-        .map_err(|e| template_error(name, &e))?;
     let view = View::new(report, catalog, style);
-    let context = Context::from_serialize(&view).map_err(|e| template_error(name, &e))?;
-    tera.render(name, &context)
-        .map_err(|e| template_error(name, &e))
+    render(&style.templates.markdown, &view)
 }
 
 /// The report as an email-safe HTML page (the Markdown, styled inline).
 ///
 /// # Errors
-/// As [`markdown`].
+/// As [`markdown`], for either template.
 pub fn html(report: &Report, catalog: &Catalog, style: &Style) -> Result<String, Error> {
     let markdown = markdown(report, catalog, style)?;
-    let title = catalog.text("report.title", &[("cluster", &report.cluster)]);
-    Ok(html::page(&markdown, &title, catalog.lang.code()))
+    let page = Page {
+        lang: catalog.lang.code(),
+        title: catalog.text("report.title", &[("cluster", &report.cluster)]),
+        body: html::body(&markdown),
+    };
+    render(&style.templates.page, &page)
 }
 
 /// The report as pretty JSON, ending with a newline.
@@ -84,10 +119,24 @@ pub fn json(report: &Report) -> Result<String, Error> {
     Ok(text)
 }
 
-/// Tera's error with its causes on one line: the template, then what went wrong where.
-fn template_error(template: &str, e: &(dyn std::error::Error + 'static)) -> Error {
-    Error::Template {
-        template: template.to_owned(),
+#[derive(Serialize)]
+struct Page<'a> {
+    lang: &'a str,
+    title: String,
+    body: String,
+}
+
+fn render(template: &Template, data: &impl Serialize) -> Result<String, Error> {
+    let fail = |e: &(dyn std::error::Error + 'static)| Error::Template {
+        template: template.name.clone(),
         message: crate::error::one_line(e),
-    }
+    };
+    let mut tera = Tera::default();
+    escape::register(&mut tera);
+    // HTML escaping is ours (the `md` filter, pulldown-cmark); tera's would double it.
+    tera.autoescape_on(vec![]);
+    tera.add_raw_template(&template.name, &template.source)
+        .map_err(|e| fail(&e))?;
+    let context = Context::from_serialize(data).map_err(|e| fail(&e))?;
+    tera.render(&template.name, &context).map_err(|e| fail(&e))
 }
