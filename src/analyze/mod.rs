@@ -14,6 +14,7 @@ pub mod narrative;
 pub mod overall;
 pub mod owners;
 pub mod statistics;
+pub mod trend;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;

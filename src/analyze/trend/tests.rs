@@ -1,0 +1,346 @@
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::analyze::{Settings, analyze};
+use crate::locale::{Catalog, Lang};
+use crate::snapshot::Snapshot;
+
+const BEFORE: &str = "2025-12-19T02:00:00Z";
+
+fn now() -> Timestamp {
+    "2025-12-26T02:00:00Z".parse().unwrap()
+}
+
+/// A pod of Deployment `deployment` (through ReplicaSet `<deployment>-<hash>`), Running and
+/// ready (`ok`) or in CrashLoopBackOff (`crash`).
+fn pod(namespace: &str, name: &str, deployment: &str, state: &str, restarts: i32) -> Pod {
+    let hash = name.rsplit('-').nth(1).unwrap_or("h");
+    let (ready, container_state) = match state {
+        "ok" => (
+            true,
+            json!({"running": {"startedAt": "2025-12-01T00:00:00Z"}}),
+        ),
+        _ => (false, json!({"waiting": {"reason": "CrashLoopBackOff"}})),
+    };
+    serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": namespace, "creationTimestamp": "2025-12-01T00:00:00Z",
+            "labels": {"app": deployment, "pod-template-hash": hash},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "name": format!("{deployment}-{hash}"), "uid": "u", "controller": true}]},
+        "spec": {"containers": [{"name": "c"}], "nodeName": "node01"},
+        "status": {"phase": "Running", "podIP": "10.0.0.1", "containerStatuses": [{"name": "c", "image": "i",
+            "imageID": "", "ready": ready, "restartCount": restarts, "state": container_state}]}
+    }))
+    .unwrap()
+}
+
+fn report_at(at: Timestamp, namespaces: &[&str], pods: Vec<Pod>) -> Report {
+    let snapshot = Snapshot {
+        namespaces: namespaces.iter().map(|n| n.to_string()).collect(),
+        pods,
+        ..Snapshot::default()
+    };
+    analyze(
+        &snapshot,
+        &Settings::new(at, "c".to_owned(), Catalog::builtin(Lang::En)),
+    )
+}
+
+fn report(namespaces: &[&str], pods: Vec<Pod>) -> Report {
+    report_at(now(), namespaces, pods)
+}
+
+/// The report's JSON as the archive keeps it, with its trend where it had one.
+fn archived(report: &Report, trend: Option<&Trend>) -> Value {
+    let mut json = serde_json::to_value(report).unwrap();
+    if let Some(trend) = trend {
+        json["trend"] = serde_json::to_value(trend).unwrap();
+    }
+    json
+}
+
+/// A previous report of only the keys the trend reads, as an older version might write.
+fn previous(pods: Value) -> Value {
+    json!({"generated_at": BEFORE, "pods": pods})
+}
+
+fn plain_pod(name: &str, health: &str, restarts: i64, workload: &str) -> Value {
+    json!({"namespace": "ns", "name": name, "health": health, "restart_count": restarts,
+        "owner": {"workload": {"kind": "Deployment", "name": workload}}})
+}
+
+fn names(changes: &[PodChange]) -> Vec<(&str, u32)> {
+    changes
+        .iter()
+        .map(|c| (c.name.as_str(), c.reports_open))
+        .collect()
+}
+
+fn trend_of(previous: &Value, current: &Report) -> Trend {
+    trend(previous, current, &TrendSettings::default()).unwrap()
+}
+
+#[test]
+fn a_pod_that_breaks_is_new_and_one_that_heals_or_goes_is_resolved() {
+    let before = report_at(
+        BEFORE.parse().unwrap(),
+        &["ns"],
+        vec![
+            pod("ns", "a-1-x", "a", "ok", 0),
+            pod("ns", "b-1-x", "b", "crash", 3),
+            pod("ns", "c-1-x", "c", "crash", 3),
+        ],
+    );
+    let current = report(
+        &["ns"],
+        vec![
+            pod("ns", "a-1-x", "a", "crash", 1),
+            pod("ns", "b-1-x", "b", "ok", 3),
+        ],
+    );
+    let t = trend_of(&archived(&before, None), &current);
+
+    assert_eq!(t.previous_generated_at, BEFORE);
+    assert_eq!(names(&t.new_problems), [("a-1-x", 1)]);
+    let a = &t.new_problems[0];
+    assert_eq!(a.before.as_ref().unwrap().health, Health::Healthy);
+    assert_eq!(a.now.as_ref().unwrap().status, "CrashLoopBackOff");
+    assert_eq!(a.now.as_ref().unwrap().codes, ["crash_loop"]);
+    assert_eq!(names(&t.resolved), [("b-1-x", 1), ("c-1-x", 1)]);
+    assert_eq!(t.resolved[0].now.as_ref().unwrap().health, Health::Healthy);
+    assert_eq!(t.resolved[1].now, None, "c is gone");
+    assert!(t.still_open.is_empty());
+}
+
+#[test]
+fn a_problem_pod_that_was_not_there_before_is_new_without_a_before_state() {
+    let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
+    let t = trend_of(&previous(json!([])), &current);
+    assert_eq!(names(&t.new_problems), [("a-1-x", 1)]);
+    assert_eq!(t.new_problems[0].before, None);
+}
+
+#[test]
+fn still_open_problems_count_the_reports_in_a_row_across_three_reports() {
+    let first = report_at(
+        BEFORE.parse().unwrap(),
+        &["ns"],
+        vec![
+            pod("ns", "a-1-x", "a", "crash", 0),
+            pod("ns", "b-1-x", "b", "ok", 0),
+        ],
+    );
+    let broken = vec![
+        pod("ns", "a-1-x", "a", "crash", 1),
+        pod("ns", "b-1-x", "b", "crash", 1),
+    ];
+    let second = report(&["ns"], broken.clone());
+    let second_trend = trend_of(&archived(&first, None), &second);
+    assert_eq!(names(&second_trend.still_open), [("a-1-x", 2)]);
+    assert_eq!(names(&second_trend.new_problems), [("b-1-x", 1)]);
+
+    let third = report_at("2026-01-02T02:00:00Z".parse().unwrap(), &["ns"], broken);
+    let third_trend = trend_of(&archived(&second, Some(&second_trend)), &third);
+    assert_eq!(names(&third_trend.still_open), [("a-1-x", 3), ("b-1-x", 2)]);
+    assert!(third_trend.new_problems.is_empty());
+
+    let healed = report(&["ns"], vec![pod("ns", "a-1-x", "a", "ok", 2)]);
+    let fourth = trend_of(&archived(&third, Some(&third_trend)), &healed);
+    assert_eq!(names(&fourth.resolved), [("a-1-x", 3), ("b-1-x", 2)]);
+}
+
+#[test]
+fn a_previous_report_without_a_trend_counts_its_open_problems_as_one_report() {
+    let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
+    let prev = previous(json!([plain_pod("a-1-x", "unhealthy", 0, "a")]));
+    assert_eq!(names(&trend_of(&prev, &current).still_open), [("a-1-x", 2)]);
+}
+
+#[test]
+fn a_problem_pod_of_a_namespace_no_longer_inspected_is_not_resolved() {
+    let prev = previous(json!([{"namespace": "old", "name": "x", "health": "unhealthy"}]));
+    let current = report(&["ns"], vec![]);
+    assert!(trend_of(&prev, &current).resolved.is_empty());
+}
+
+#[test]
+fn restart_growth_per_pod_is_flagged_at_the_threshold_or_when_it_more_than_doubles() {
+    let prev = previous(json!([
+        plain_pod("from-zero-1-x", "healthy", 0, "z"),
+        plain_pod("by-five-1-x", "healthy", 2, "f"),
+        plain_pod("doubled-1-x", "healthy", 3, "d"),
+        plain_pod("mild-1-x", "healthy", 3, "m"),
+        plain_pod("reset-1-x", "healthy", 4, "r"),
+    ]));
+    let current = report(
+        &["ns"],
+        vec![
+            pod("ns", "from-zero-1-x", "z", "ok", 4),
+            pod("ns", "by-five-1-x", "f", "ok", 7),
+            pod("ns", "doubled-1-x", "d", "ok", 7),
+            pod("ns", "mild-1-x", "m", "ok", 5),
+            pod("ns", "reset-1-x", "r", "ok", 0),
+        ],
+    );
+    let t = trend_of(&prev, &current);
+    let growth: Vec<(&str, i64, i64, bool)> = t
+        .restart_growth
+        .pods
+        .iter()
+        .map(|g| (g.name.as_str(), g.before, g.growth, g.abnormal))
+        .collect();
+    assert_eq!(
+        growth,
+        [
+            ("by-five-1-x", 2, 5, true),
+            ("doubled-1-x", 3, 4, true),
+            ("from-zero-1-x", 0, 4, false),
+            ("mild-1-x", 3, 2, false),
+        ]
+    );
+}
+
+#[test]
+fn workload_restarts_compare_across_a_rollout_that_renamed_the_pods() {
+    let prev = previous(json!([
+        plain_pod("web-aaa-1", "healthy", 3, "web"),
+        plain_pod("web-aaa-2", "healthy", 2, "web"),
+        plain_pod("api-aaa-1", "healthy", 1, "api"),
+        {"namespace": "ns", "name": "bare", "health": "healthy", "restart_count": 0},
+    ]));
+    let current = report(
+        &["ns"],
+        vec![
+            pod("ns", "web-bbb-1", "web", "ok", 6),
+            pod("ns", "web-bbb-2", "web", "ok", 4),
+            pod("ns", "web-bbb-3", "web", "ok", 0),
+            pod("ns", "api-aaa-1", "api", "ok", 3),
+        ],
+    );
+    let t = trend_of(&prev, &current);
+    let web = &t.restart_growth.workloads[0];
+    assert_eq!(
+        (
+            web.kind.as_str(),
+            web.name.as_str(),
+            web.pods_before,
+            web.pods_now
+        ),
+        ("Deployment", "web", 2, 3)
+    );
+    assert_eq!(
+        (web.before, web.now, web.growth, web.abnormal),
+        (5, 10, 5, true)
+    );
+    let api = &t.restart_growth.workloads[1];
+    assert_eq!(
+        (api.name.as_str(), api.growth, api.abnormal),
+        ("api", 2, true),
+        "1 → 3 more than doubled"
+    );
+    assert_eq!(
+        t.restart_growth.pods.len(),
+        1,
+        "only api-aaa-1 kept its name"
+    );
+
+    let lenient = TrendSettings {
+        restart_growth_abnormal: 20,
+    };
+    let t = trend(&prev, &current, &lenient).unwrap();
+    assert!(
+        !t.restart_growth.workloads[0].abnormal,
+        "5 → 10 is double, not more"
+    );
+}
+
+#[test]
+fn namespace_changes_list_counts_and_added_and_removed_namespaces() {
+    let prev = json!({"generated_at": BEFORE, "pods": [],
+        "namespaces": [{"name": "same", "pods": 1}, {"name": "grew", "pods": 1}, {"name": "gone", "pods": 4}]});
+    let current = report(
+        &["same", "grew", "new"],
+        vec![
+            pod("same", "a-1-x", "a", "ok", 0),
+            pod("grew", "a-1-x", "a", "ok", 0),
+            pod("grew", "a-1-y", "a", "ok", 0),
+        ],
+    );
+    let t = trend_of(&prev, &current);
+    let changes: Vec<(&str, Change, Option<usize>, Option<usize>)> = t
+        .namespace_changes
+        .iter()
+        .map(|c| (c.name.as_str(), c.change, c.pods_before, c.pods_now))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("same", Change::Unchanged, Some(1), Some(1)),
+            ("grew", Change::Changed, Some(1), Some(2)),
+            ("new", Change::Added, None, Some(0)),
+            ("gone", Change::Removed, Some(4), None),
+        ]
+    );
+}
+
+#[test]
+fn namespaces_are_counted_from_the_pods_when_the_previous_report_lists_none() {
+    let prev = previous(json!([
+        plain_pod("a-1-x", "healthy", 0, "a"),
+        plain_pod("a-1-y", "healthy", 0, "a")
+    ]));
+    let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "ok", 0)]);
+    let change = &trend_of(&prev, &current).namespace_changes[0];
+    assert_eq!(
+        (change.change, change.pods_before),
+        (Change::Changed, Some(2))
+    );
+}
+
+#[test]
+fn a_corrupt_previous_report_is_an_error_not_a_panic() {
+    let err =
+        parse_previous("{\"generated_at\": \"2025-12-19T02:00:00Z\", \"pods\": [").unwrap_err();
+    assert!(matches!(err, TrendError::Corrupt(_)));
+    assert!(crate::error::one_line(&err).starts_with("the previous report is not valid JSON: "));
+}
+
+#[test]
+fn json_that_is_not_a_kube_patrol_report_is_unrecognized() {
+    let current = report(&["ns"], vec![]);
+    for other in [
+        json!([]),
+        json!({"kind": "PodList", "items": []}),
+        json!({"generated_at": BEFORE}),
+        json!({"generated_at": BEFORE, "pods": [{"namespace": "ns", "name": "a"}]}),
+        json!({"generated_at": BEFORE, "pods": [{"namespace": "ns", "name": "a", "health": "great"}]}),
+    ] {
+        let err = trend(&other, &current, &TrendSettings::default()).unwrap_err();
+        assert!(matches!(err, TrendError::Unrecognized(_)), "{other}");
+    }
+}
+
+#[test]
+fn a_trend_of_another_shape_only_loses_the_open_counts() {
+    let mut prev = previous(json!([plain_pod("a-1-x", "unhealthy", 0, "a")]));
+    prev["trend"] = json!({"still_open": "not a list", "new_problems": [{"name": "a-1-x"}]});
+    let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
+    assert_eq!(names(&trend_of(&prev, &current).still_open), [("a-1-x", 2)]);
+}
+
+#[test]
+fn the_trend_json_carries_the_counts_the_next_run_reads() {
+    let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
+    let json = serde_json::to_value(trend_of(&previous(json!([])), &current)).unwrap();
+    assert_eq!(json["previous_generated_at"], BEFORE);
+    assert_eq!(json["new_problems"][0]["namespace"], "ns");
+    assert_eq!(json["new_problems"][0]["name"], "a-1-x");
+    assert_eq!(json["new_problems"][0]["reports_open"], 1);
+    assert_eq!(json["new_problems"][0]["before"], Value::Null);
+    assert_eq!(json["new_problems"][0]["now"]["health"], "unhealthy");
+    assert_eq!(json["new_problems"][0]["now"]["severity"], "high");
+    assert_eq!(json["restart_growth"], json!({"pods": [], "workloads": []}));
+    assert_eq!(json["namespace_changes"][0]["change"], "added");
+}

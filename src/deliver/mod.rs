@@ -1,0 +1,3 @@
+//! Delivery: the only stage that writes or sends.
+
+pub mod archive;
