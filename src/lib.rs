@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod deliver;
 pub mod error;
 pub mod locale;
 pub mod pipeline;

@@ -1,0 +1,4 @@
+//! Deliver: the only stage that writes or sends. It takes what [`crate::render`] made (strings)
+//! and puts it where people read it; nothing before it does I/O besides [`crate::collect`].
+
+pub mod email;
