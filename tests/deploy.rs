@@ -382,6 +382,30 @@ fn the_cronjobs_pod_is_admitted_under_the_restricted_pod_security_standard() {
     );
 }
 
+#[test]
+fn the_reports_reader_pod_is_admitted_and_mounts_the_archive_read_only() {
+    deployed();
+    let reader = deploy_dir().join("reports-reader.yaml");
+    let out = kubectl(&[
+        "create",
+        "--dry-run=server",
+        "-f",
+        path_str(&reader),
+        "-o",
+        "json",
+    ]);
+    let pod = json_of(&out);
+    assert!(!stderr(&out).contains("Warning"), "{}", stderr(&out));
+    assert_eq!(
+        pod["spec"]["volumes"][0]["persistentVolumeClaim"],
+        json!({"claimName": "kube-patrol-reports", "readOnly": true})
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["volumeMounts"][0],
+        json!({"name": "reports", "mountPath": "/reports", "readOnly": true})
+    );
+}
+
 /// Every verb and resource kube-patrol reads, for `kubectl auth can-i`.
 const NEEDED: [(&str, &str); 16] = [
     ("list", "pods"),
