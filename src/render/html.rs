@@ -11,7 +11,7 @@ const TABLE: &str = "border-collapse:collapse;width:100%;max-width:100%;table-la
 const CELL: &str = "border:1px solid #d0d7de;padding:3px 6px;vertical-align:top";
 const HEAD_CELL: &str =
     "border:1px solid #d0d7de;padding:3px 6px;text-align:left;background:#f6f8fa";
-const PRE: &str = "background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-all;font-size:12px;max-width:100%;";
+const PRE: &str = "background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;max-width:100%;";
 const CODE: &str = "font-family:SFMono-Regular,Consolas,Menlo,monospace;font-size:12px;";
 
 /// The Markdown as HTML with inline styles; raw HTML in the Markdown is shown as text.
@@ -37,6 +37,8 @@ pub fn body(markdown: &str) -> String {
         }
         Event::End(TagEnd::CodeBlock) => raw("</code></pre>".into()),
         Event::Code(text) => raw(format!("<code style=\"{CODE}\">{}</code>", escape(&text))),
+        // The title block and counts are one field per line, as the seed writes them.
+        Event::SoftBreak => Event::HardBreak,
         // Untrusted text that looks like HTML is shown, never interpreted.
         Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
         other => other,
