@@ -17,42 +17,11 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::{Client, Resource, ResourceExt};
 use kube_patrol::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection};
 use kube_patrol::snapshot::{LogOutcome, Snapshot, Source};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tracing::Instrument;
 
 fn ago(seconds: i64) -> String {
     (Timestamp::now() - SignedDuration::from_secs(seconds)).to_string()
-}
-
-/// Creates a namespaced object from JSON and returns it as the server stored it.
-async fn create<K>(client: &Client, namespace: &str, object: Value) -> K
-where
-    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-    K: Clone + DeserializeOwned + Serialize + std::fmt::Debug,
-{
-    let api: Api<K> = Api::namespaced(client.clone(), namespace);
-    let object: K = serde_json::from_value(object).expect("object JSON");
-    api.create(&PostParams::default(), &object)
-        .await
-        .unwrap_or_else(|e| panic!("create {} {:?}: {e}", K::kind(&()), object.meta().name))
-}
-
-/// Sets an object's status through the `status` subresource, as its controller would.
-async fn set_status<K>(client: &Client, namespace: &str, name: &str, status: Value)
-where
-    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-    K: Clone + DeserializeOwned + std::fmt::Debug,
-{
-    let api: Api<K> = Api::namespaced(client.clone(), namespace);
-    api.patch_status(
-        name,
-        &PatchParams::default(),
-        &Patch::Merge(json!({"status": status})),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("set status of {} {name}: {e}", K::kind(&())));
 }
 
 fn owner<K: Resource<DynamicType = ()>>(object: &K) -> Value {

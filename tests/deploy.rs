@@ -16,10 +16,8 @@ use std::sync::OnceLock;
 use common::*;
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use kube::Client;
 use kube::api::{Api, PostParams};
-use kube::{Client, Resource};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 const NAMESPACE: &str = "kube-patrol";
@@ -150,18 +148,6 @@ fn rules_list(token: &str) -> BTreeSet<(String, String)> {
             (resource, verbs.to_owned())
         })
         .collect()
-}
-
-async fn create<K>(client: &Client, namespace: &str, object: Value) -> K
-where
-    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-    K: Clone + DeserializeOwned + Serialize + std::fmt::Debug,
-{
-    let api: Api<K> = Api::namespaced(client.clone(), namespace);
-    let object: K = serde_json::from_value(object).expect("object JSON");
-    api.create(&PostParams::default(), &object)
-        .await
-        .unwrap_or_else(|e| panic!("create {}: {e}", K::kind(&())))
 }
 
 /// A namespace with a Running, ready pod and a failing one.

@@ -8,7 +8,9 @@ use std::process::{Command, Output};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
+use kube::{Client, Config, Resource};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// The kubeconfig of the test control plane that `scripts/test` started.
@@ -185,4 +187,33 @@ fn cell_text(v: &Value) -> String {
 fn http_date_to_rfc3339(date: &str) -> String {
     let parsed = jiff::fmt::rfc2822::parse(date).expect("HTTP date");
     parsed.timestamp().to_string()
+}
+
+/// Creates a namespaced object from JSON and returns it as the server stored it.
+pub async fn create<K>(client: &Client, namespace: &str, object: Value) -> K
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    K: Clone + DeserializeOwned + Serialize + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    let object: K = serde_json::from_value(object).expect("object JSON");
+    api.create(&PostParams::default(), &object)
+        .await
+        .unwrap_or_else(|e| panic!("create {} {:?}: {e}", K::kind(&()), object.meta().name))
+}
+
+/// Sets an object's status through the `status` subresource, as its controller would.
+pub async fn set_status<K>(client: &Client, namespace: &str, name: &str, status: Value)
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    K: Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    api.patch_status(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": status})),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set status of {} {name}: {e}", K::kind(&())));
 }
