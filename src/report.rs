@@ -46,6 +46,10 @@ pub struct Report {
     pub partial: bool,
     /// The health criteria as configured, for the appendix.
     pub criteria: Criteria,
+    /// What changed since the previous archived report (`run` with an archive); absent for the
+    /// first report, for `report`, or when the previous one could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<crate::analyze::trend::Trend>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -110,6 +110,7 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
         partial: is_partial(snapshot),
         missing: snapshot.missing.clone(),
         criteria: criteria(settings),
+        trend: None,
     }
 }
 

@@ -119,6 +119,97 @@ pub fn json(report: &Report) -> Result<String, Error> {
     Ok(text)
 }
 
+/// The email's subject: the locale's default, or `template` (Tera, from the config's
+/// `smtp.subject`) which sees `default` (that sentence), `cluster`, `date`, `overall` (the state
+/// in words), `overall_code` (`healthy`, `attention`, `unhealthy`), `pods`, `healthy`,
+/// `attention`, `unhealthy`, `not_healthy`, `partial` and `new_problems` (since the last
+/// report; absent without a trend). Always one line.
+///
+/// # Errors
+/// The template fails to render (an unknown variable, a filter error).
+pub fn subject(
+    report: &Report,
+    catalog: &Catalog,
+    style: &Style,
+    template: Option<&str>,
+) -> Result<String, Error> {
+    let data = Subject::new(report, catalog, style);
+    let text = match template {
+        None => data.default,
+        Some(source) => {
+            let template = Template {
+                name: "smtp.subject".into(),
+                source: source.into(),
+            };
+            render(&template, &data)?
+        }
+    };
+    // A header is one line: a newline in the template must not start a new header.
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    default: String,
+    cluster: &'a str,
+    date: String,
+    overall: String,
+    overall_code: crate::report::Health,
+    pods: usize,
+    healthy: usize,
+    attention: usize,
+    unhealthy: usize,
+    not_healthy: usize,
+    partial: bool,
+    new_problems: Option<usize>,
+}
+
+impl<'a> Subject<'a> {
+    fn new(report: &'a Report, catalog: &Catalog, style: &Style) -> Self {
+        let date = report
+            .generated_at
+            .parse::<jiff::Timestamp>()
+            .unwrap_or_default()
+            .to_zoned(style.timezone.clone())
+            .strftime("%Y-%m-%d")
+            .to_string();
+        let counts = &report.summary.counts;
+        let code = serde_json::to_value(report.summary.overall)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let overall = catalog.text(&format!("health.{code}"), &[]);
+        let mut default = catalog.text(
+            "report.subject",
+            &[
+                ("cluster", &report.cluster),
+                ("date", &date),
+                ("overall", &overall),
+                ("pods", &counts.pods.to_string()),
+                ("unhealthy", &counts.unhealthy.to_string()),
+                ("attention", &counts.attention.to_string()),
+            ],
+        );
+        if report.partial {
+            default.push_str(&catalog.text("report.subject_partial", &[]));
+        }
+        Subject {
+            default,
+            cluster: &report.cluster,
+            date,
+            overall,
+            overall_code: report.summary.overall,
+            pods: counts.pods,
+            healthy: counts.healthy,
+            attention: counts.attention,
+            unhealthy: counts.unhealthy,
+            not_healthy: report.summary.not_healthy,
+            partial: report.partial,
+            new_problems: report.trend.as_ref().map(|t| t.new_problems.len()),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Page<'a> {
     lang: &'a str,
@@ -140,3 +231,6 @@ fn render(template: &Template, data: &impl Serialize) -> Result<String, Error> {
     let context = Context::from_serialize(data).map_err(|e| fail(&e))?;
     tera.render(&template.name, &context).map_err(|e| fail(&e))
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Style;
 use crate::analyze::advice::Action;
 use crate::analyze::health::Severity;
+use crate::analyze::trend::{Change, PodGrowth, Trend, WorkloadGrowth};
 use crate::locale::Catalog;
 use crate::report::{Health, NamespaceSummary, PodRow, Report};
 
@@ -24,6 +25,8 @@ pub struct View<'a> {
     context: Option<&'a str>,
     sections: Vec<Section<'a>>,
     action_groups: Vec<ActionGroup<'a>>,
+    /// Named apart from the report's own `trend`, which templates also see.
+    since_last: Option<SinceLast<'a>>,
 }
 
 /// One namespace's part of the details.
@@ -80,8 +83,94 @@ impl<'a> View<'a> {
             context: style.context.as_deref(),
             sections: sections(report, style.healthy_rows_per_namespace),
             action_groups: action_groups(&report.advice.immediate),
+            since_last: report
+                .trend
+                .as_ref()
+                .map(|trend| SinceLast::new(trend, style)),
         }
     }
+}
+
+/// Rows of restart growth shown besides the abnormal ones, which are always shown.
+const GROWTH_ROWS: usize = 10;
+
+/// The trend arranged for the "since the last report" section.
+#[derive(Serialize)]
+struct SinceLast<'a> {
+    /// The previous report's time, in the report's zone.
+    previous: String,
+    pods: Vec<&'a PodGrowth>,
+    /// Pods whose restarts grew a little, left out of the table.
+    pods_folded: usize,
+    workloads: Vec<&'a WorkloadGrowth>,
+    workloads_folded: usize,
+    /// Namespaces added, removed or whose pod count changed.
+    namespaces: Vec<NamespaceDelta<'a>>,
+}
+
+#[derive(Serialize)]
+struct NamespaceDelta<'a> {
+    name: &'a str,
+    change: Change,
+    before: Option<usize>,
+    now: Option<usize>,
+    /// `+2`, `-3`.
+    delta: String,
+}
+
+impl<'a> SinceLast<'a> {
+    fn new(trend: &'a Trend, style: &Style) -> Self {
+        let previous = match trend.previous_generated_at.parse::<Timestamp>() {
+            Ok(at) => at
+                .to_zoned(style.timezone.clone())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string(),
+            Err(_) => trend.previous_generated_at.clone(),
+        };
+        let (pods, pods_folded) = growth_rows(&trend.restart_growth.pods, |g| g.abnormal);
+        let (workloads, workloads_folded) =
+            growth_rows(&trend.restart_growth.workloads, |g| g.abnormal);
+        let namespaces = trend
+            .namespace_changes
+            .iter()
+            .filter(|n| n.change != Change::Unchanged)
+            .map(|n| {
+                let delta = n.pods_now.unwrap_or(0) as i64 - n.pods_before.unwrap_or(0) as i64;
+                NamespaceDelta {
+                    name: &n.name,
+                    change: n.change,
+                    before: n.pods_before,
+                    now: n.pods_now,
+                    delta: format!("{delta:+}"),
+                }
+            })
+            .collect();
+        SinceLast {
+            previous,
+            pods,
+            pods_folded,
+            workloads,
+            workloads_folded,
+            namespaces,
+        }
+    }
+}
+
+/// Every abnormal row, and the first others up to [`GROWTH_ROWS`]; the count left out.
+fn growth_rows<T>(rows: &[T], abnormal: impl Fn(&T) -> bool) -> (Vec<&T>, usize) {
+    let mut others = 0;
+    let shown: Vec<&T> = rows
+        .iter()
+        .filter(|row| {
+            if abnormal(row) {
+                return true;
+            }
+            others += 1;
+            others <= GROWTH_ROWS
+        })
+        .collect();
+    let folded = rows.len() - shown.len();
+    (shown, folded)
 }
 
 fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {

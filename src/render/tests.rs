@@ -1,0 +1,112 @@
+//! Rendering the seed cluster's report: the email subject and the trend section.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::*;
+use crate::analyze::trend::{self, TrendSettings};
+use crate::analyze::{Settings, analyze};
+use crate::collect::{self, EvidenceOptions, NamespaceSelection};
+use crate::locale::Lang;
+
+const NOW: &str = "2025-12-26T02:00:00Z";
+
+fn seed_report(lang: Lang) -> Report {
+    let now: Timestamp = NOW.parse().unwrap();
+    let selection = NamespaceSelection {
+        all: true,
+        ..NamespaceSelection::default()
+    };
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-cluster.json");
+    let snapshot = collect::from_dump(path, &selection, &EvidenceOptions::new(now)).unwrap();
+    let settings = Settings::new(now, "PIGO 線下".into(), Catalog::builtin(lang));
+    analyze(&snapshot, &settings)
+}
+
+fn taipei() -> Style {
+    Style {
+        timezone: TimeZone::get("Asia/Taipei").unwrap(),
+        ..Style::default()
+    }
+}
+
+#[test]
+fn the_default_subject_carries_the_cluster_date_state_and_counts() {
+    let report = seed_report(Lang::ZhTw);
+    let catalog = Catalog::builtin(Lang::ZhTw);
+    assert_eq!(
+        subject(&report, &catalog, &taipei(), None).unwrap(),
+        "[kube-patrol] PIGO 線下 Pod 健康巡檢 2025-12-26：🟡 需要關注（48 個 Pod，1 個需立即處理，1 個需關注）"
+    );
+    let report = seed_report(Lang::En);
+    let catalog = Catalog::builtin(Lang::En);
+    assert_eq!(
+        subject(&report, &catalog, &taipei(), None).unwrap(),
+        "[kube-patrol] PIGO 線下 pod health 2025-12-26: 🟡 Needs attention (48 pods, 1 unhealthy, 1 need attention)"
+    );
+}
+
+#[test]
+fn a_subject_template_sees_the_default_and_the_counts_and_stays_on_one_line() {
+    let report = seed_report(Lang::ZhTw);
+    let catalog = Catalog::builtin(Lang::ZhTw);
+    let template = "[prod] {{ overall_code }} {{ unhealthy }}/{{ pods }}\n{% if partial %}partial{% endif %}{{ new_problems | default(value='-') }}";
+    assert_eq!(
+        subject(&report, &catalog, &taipei(), Some(template)).unwrap(),
+        "[prod] attention 1/48 -"
+    );
+    let with_default = subject(&report, &catalog, &taipei(), Some("[prod] {{ default }}")).unwrap();
+    assert!(
+        with_default.starts_with("[prod] [kube-patrol] PIGO 線下"),
+        "{with_default}"
+    );
+}
+
+#[test]
+fn a_subject_template_with_an_unknown_variable_is_an_error_naming_it() {
+    let report = seed_report(Lang::ZhTw);
+    let catalog = Catalog::builtin(Lang::ZhTw);
+    let error = subject(&report, &catalog, &taipei(), Some("{{ nope }}")).unwrap_err();
+    let text = crate::error::one_line(&error);
+    assert!(
+        text.contains("smtp.subject") && text.contains("nope"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_a_trend_there_is_no_trend_section() {
+    let report = seed_report(Lang::ZhTw);
+    let text = markdown(&report, &Catalog::builtin(Lang::ZhTw), &taipei()).unwrap();
+    assert!(!text.contains("與上次巡檢比較"));
+    assert!(
+        text.contains("---\n\n## 📈 統計分析"),
+        "the layout is unchanged"
+    );
+}
+
+#[test]
+fn the_trend_section_sits_between_the_problem_table_and_the_statistics() {
+    let mut report = seed_report(Lang::En);
+    let mut previous = serde_json::to_value(&report).unwrap();
+    previous["generated_at"] = json!("2025-12-19T02:00:00Z");
+    previous["pods"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|p| p["name"] != "pigo-web-75fb4c7fc5-lc9x6");
+    previous["namespaces"][0]["pods"] = json!(13);
+    report.trend = Some(trend::trend(&previous, &report, &TrendSettings::default()).unwrap());
+    let text = markdown(&report, &Catalog::builtin(Lang::En), &taipei()).unwrap();
+    let problems = text.find("## 🚨").unwrap();
+    let trend = text.find("## 🔄 Since the last report").unwrap();
+    let statistics = text.find("## 📈").unwrap();
+    assert!(problems < trend && trend < statistics);
+    let section = &text[trend..statistics];
+    assert!(
+        section.contains("**Last report**: 2025-12-19 10:00 CST"),
+        "{section}"
+    );
+    assert!(section.contains("**Still open**: 2 pods"), "{section}");
+    assert!(section.contains("| pigo-dev | 13 | 14 | +1 |"), "{section}");
+    assert!(section.trim_end().ends_with("---"), "{section}");
+}
