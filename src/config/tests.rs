@@ -244,6 +244,29 @@ fn smtp_defaults(host: &str) -> SmtpConfig {
     }
 }
 
+/// The shipped files, compiled in so that this test needs nothing but the source tree.
+#[test]
+fn the_shipped_config_files_are_valid() {
+    for (name, text) in [
+        (
+            "examples/kube-patrol.yaml",
+            include_str!("../../examples/kube-patrol.yaml"),
+        ),
+        (
+            "deploy/config.yaml",
+            include_str!("../../deploy/config.yaml"),
+        ),
+        (
+            "deploy/overlays/namespaced/config.yaml",
+            include_str!("../../deploy/overlays/namespaced/config.yaml"),
+        ),
+    ] {
+        if let Err(problems) = from_yaml(text) {
+            panic!("{name}: {problems:#?}");
+        }
+    }
+}
+
 #[test]
 fn every_key_of_the_example_file_is_written_out() {
     let text = std::fs::read_to_string(
