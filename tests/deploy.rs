@@ -766,8 +766,8 @@ async fn with_the_overlays_role_the_report_lacks_only_the_nodes_and_exits_4() {
     assert_eq!(pod_names(&report, &ns), ["batch", "web"]);
 }
 
-/// deploy/config.yaml and the overlay's are valid config files. The keys of the `run` command
-/// (`archive`, `smtp`) are the only ones `report` may not know yet.
+/// deploy/config.yaml and the overlay's are valid config files: `report` reads them without a
+/// single problem (src/config/tests.rs checks them too, without a cluster).
 #[test]
 fn the_shipped_config_files_are_valid() {
     for config in [
@@ -785,31 +785,11 @@ fn the_shipped_config_files_are_valid() {
             "-o",
             "json",
         ]);
-        if out.status.success() {
-            continue;
-        }
-        // `FILE:LINE:COLUMN: KEY: MESSAGE` for each problem.
-        let error = stderr(&out);
-        let problems: Vec<(&str, &str)> = error
-            .split(&format!("{}:", config.display()))
-            .skip(1)
-            .map(|p| {
-                let mut parts = p.splitn(3, ": ");
-                let (_, key, message) = (parts.next(), parts.next(), parts.next());
-                (key.unwrap_or(""), message.unwrap_or(""))
-            })
-            .collect();
-        assert_eq!(out.status.code(), Some(2), "{error}");
         assert!(
-            error.contains(&format!("has {} problem", problems.len())),
-            "every problem parsed: {error}"
+            out.status.success(),
+            "{}: {}",
+            config.display(),
+            stderr(&out)
         );
-        for (key, message) in problems {
-            assert!(
-                ["archive", "smtp"].contains(&key) && message.starts_with("unknown key"),
-                "{}: {error}",
-                config.display()
-            );
-        }
     }
 }

@@ -3,9 +3,11 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{AgeBucket, Config, ExcludeConfig};
+use super::{AgeBucket, ArchiveConfig, Config, ExcludeConfig, TrendConfig};
 use crate::analyze::Rules;
 use crate::analyze::statistics::{self, StatisticsConfig};
+use crate::analyze::trend::TrendSettings;
+use crate::deliver::archive::ArchiveSettings;
 
 impl Config {
     /// The health rules' thresholds.
@@ -26,6 +28,29 @@ impl Config {
             age_buckets_days: self.statistics.age_buckets.iter().map(bucket).collect(),
             top_restarters: self.statistics.top_restarters as usize,
             ..StatisticsConfig::default()
+        }
+    }
+}
+
+impl ArchiveConfig {
+    /// The archive's settings; `None` without a `dir` (nothing is archived).
+    pub fn settings(&self) -> Option<ArchiveSettings> {
+        let dir = self.dir.clone()?;
+        Some(ArchiveSettings {
+            dir,
+            keep_count: self.keep_count.map(|n| n as usize),
+            keep_for: self.keep_for,
+            // Validated as positive; `unsigned_abs` only spares a conversion error.
+            lock_wait: self.lock_wait.unsigned_abs(),
+        })
+    }
+}
+
+impl TrendConfig {
+    /// The trend's thresholds.
+    pub fn settings(&self) -> TrendSettings {
+        TrendSettings {
+            restart_growth_abnormal: i64::from(self.restart_growth_abnormal),
         }
     }
 }
@@ -105,5 +130,39 @@ mod tests {
             config.statistics().age_buckets_days,
             [statistics::AgeBucket::OlderThan(10)]
         );
+    }
+
+    #[test]
+    fn archive_settings_come_from_the_file_and_none_without_a_dir() {
+        assert_eq!(Config::default().archive.settings(), None);
+        let config = from_yaml(
+            "archive:\n  dir: /var/lib/kube-patrol/reports\n  keep_count: 52\n  keep_for: forever\n  lock_wait: 2m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.archive.settings(),
+            Some(ArchiveSettings {
+                dir: "/var/lib/kube-patrol/reports".into(),
+                keep_count: Some(52),
+                keep_for: None,
+                lock_wait: std::time::Duration::from_secs(120),
+            })
+        );
+    }
+
+    #[test]
+    fn the_default_archive_settings_are_the_archive_modules_own() {
+        let config = from_yaml("archive:\n  dir: /reports\n").unwrap();
+        assert_eq!(
+            config.archive.settings(),
+            Some(ArchiveSettings::new("/reports"))
+        );
+    }
+
+    #[test]
+    fn trend_settings_come_from_the_file_and_default_to_the_trend_modules_own() {
+        assert_eq!(Config::default().trend.settings(), TrendSettings::default());
+        let config = from_yaml("trend:\n  restart_growth_abnormal: 12\n").unwrap();
+        assert_eq!(config.trend.settings().restart_growth_abnormal, 12);
     }
 }

@@ -38,6 +38,10 @@ pub struct Config {
     pub evidence: EvidenceConfig,
     pub statistics: StatisticsConfig,
     pub report: ReportConfig,
+    pub archive: ArchiveConfig,
+    /// `None` when the file has no `smtp` section: the report is not mailed.
+    pub smtp: Option<SmtpConfig>,
+    pub trend: TrendConfig,
 }
 
 /// `cluster:` — how the report names the cluster and dates things.
@@ -183,6 +187,86 @@ impl Default for ReportConfig {
 }
 
 pub use crate::locale::Lang;
+
+/// `archive:` — where `kube-patrol run` keeps each run's report (the PVC mount).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveConfig {
+    /// `None` (the default): `run` archives nothing (and there is no trend).
+    pub dir: Option<PathBuf>,
+    /// Keep at most this many runs (1..=100000); `None` (the default): no limit by count.
+    pub keep_count: Option<u32>,
+    /// Remove runs older than this; default 366 days; `None` (written `forever`): no limit by age.
+    pub keep_for: Option<SignedDuration>,
+    /// How long to wait for another run that holds the archive's lock; default 30 seconds.
+    pub lock_wait: SignedDuration,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            keep_count: None,
+            keep_for: Some(SignedDuration::from_hours(366 * 24)),
+            lock_wait: SignedDuration::from_secs(30),
+        }
+    }
+}
+
+/// `smtp:` — how `kube-patrol run` mails the report. There is no default section: without one,
+/// nothing is sent; with one, `host`, `from` and `to` are required.
+///
+/// The password is never in the file. With `username` set, it is read at run time from
+/// `password_file` when given, else from the environment variable `KUBE_PATROL_SMTP_PASSWORD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// The server's host name or IP address, without scheme or port.
+    pub host: String,
+    /// Default: the TLS mode's usual port (587 for `starttls`, 465 for `implicit`, 25 for `none`).
+    pub port: u16,
+    /// `starttls` (the default), `implicit` or `none` (plain text: only without `username`, or
+    /// to a relay on `localhost`).
+    pub tls: TlsMode,
+    /// Log in as this user; `None` (the default): no login.
+    pub username: Option<String>,
+    /// Where the password is read from at run time; needs `username`. `None`: the password is
+    /// `$KUBE_PATROL_SMTP_PASSWORD` (when `username` is set).
+    pub password_file: Option<PathBuf>,
+    /// The sender, a mailbox: `name <address>` or a bare address.
+    pub from: String,
+    /// At least one recipient, each a mailbox.
+    pub to: Vec<String>,
+    /// Copy recipients, each a mailbox; default none.
+    pub cc: Vec<String>,
+    /// A Tera template for the subject, checked to compile; `None` (the default): the report
+    /// language's subject.
+    pub subject: Option<String>,
+    /// How long one attempt may take; default 30 seconds.
+    pub timeout: SignedDuration,
+    /// Attempts after the first, for failures that may pass by themselves (0..=10); default 3.
+    pub retries: u32,
+    /// Delay before the first retry, doubled before each next one; default 5 seconds.
+    pub backoff: SignedDuration,
+    /// An extra trusted root CA certificate (PEM) for a private relay; default none.
+    pub ca_file: Option<PathBuf>,
+}
+
+pub use crate::deliver::email::TlsMode;
+
+/// `trend:` — the week-over-week comparison with the previous archived report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendConfig {
+    /// Restarts gained since the previous report from which the growth is abnormal
+    /// (1..=1000000); default 5.
+    pub restart_growth_abnormal: u32,
+}
+
+impl Default for TrendConfig {
+    fn default() -> Self {
+        Self {
+            restart_growth_abnormal: 5,
+        }
+    }
+}
 
 /// A 1-based line and column in the config file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -32,6 +32,26 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
         "report",
         &["lang", "next_inspection", "healthy_rows_per_namespace"],
     ),
+    ("archive", &["dir", "keep_count", "keep_for", "lock_wait"]),
+    (
+        "smtp",
+        &[
+            "host",
+            "port",
+            "tls",
+            "username",
+            "password_file",
+            "from",
+            "to",
+            "cc",
+            "subject",
+            "timeout",
+            "retries",
+            "backoff",
+            "ca_file",
+        ],
+    ),
+    ("trend", &["restart_growth_abnormal"]),
 ];
 
 /// A value as written in the file, with where it is and its key path.
@@ -64,6 +84,9 @@ pub struct UnvalidatedConfig {
     pub(super) evidence: RawEvidence,
     pub(super) statistics: RawStatistics,
     pub(super) report: RawReport,
+    pub(super) archive: RawArchive,
+    pub(super) smtp: RawSmtp,
+    pub(super) trend: RawTrend,
     /// Found while reading; `validate` adds its own.
     pub(super) problems: Vec<Diagnostic>,
 }
@@ -117,6 +140,40 @@ pub(super) struct RawReport {
     pub lang: Option<Text>,
     pub next_inspection: Option<Text>,
     pub healthy_rows_per_namespace: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawArchive {
+    pub dir: Option<Text>,
+    pub keep_count: Option<Spanned<i64>>,
+    pub keep_for: Option<Text>,
+    pub lock_wait: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawSmtp {
+    /// Where the `smtp` key is, when its value is a mapping: the section is there (and its
+    /// required keys are missing from here). `None`: absent, null or not a mapping.
+    pub at: Option<Location>,
+    pub host: Option<Text>,
+    pub port: Option<Spanned<i64>>,
+    pub tls: Option<Text>,
+    pub username: Option<Text>,
+    pub password_file: Option<Text>,
+    pub from: Option<Text>,
+    /// A list, or a single address read as a list of one.
+    pub to: Option<Spanned<Vec<Text>>>,
+    pub cc: Vec<Text>,
+    pub subject: Option<Text>,
+    pub timeout: Option<Text>,
+    pub retries: Option<Spanned<i64>>,
+    pub backoff: Option<Text>,
+    pub ca_file: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawTrend {
+    pub restart_growth_abnormal: Option<Spanned<i64>>,
 }
 
 impl UnvalidatedConfig {
@@ -176,6 +233,19 @@ impl UnvalidatedConfig {
             next_inspection: r.text(&s, "next_inspection"),
             healthy_rows_per_namespace: r.int(&s, "healthy_rows_per_namespace"),
         };
+        let s = sec(&mut r, "archive");
+        let archive = RawArchive {
+            dir: r.text(&s, "dir"),
+            keep_count: r.int(&s, "keep_count"),
+            keep_for: r.text(&s, "keep_for"),
+            lock_wait: r.text(&s, "lock_wait"),
+        };
+        let s = sec(&mut r, "smtp");
+        let smtp = r.smtp(&s, root.mapping_key_at("smtp"));
+        let s = sec(&mut r, "trend");
+        let trend = RawTrend {
+            restart_growth_abnormal: r.int(&s, "restart_growth_abnormal"),
+        };
         UnvalidatedConfig {
             cluster,
             namespaces,
@@ -184,6 +254,9 @@ impl UnvalidatedConfig {
             evidence,
             statistics,
             report,
+            archive,
+            smtp,
+            trend,
             problems: r.problems,
         }
     }
@@ -203,6 +276,14 @@ impl<'n> Section<'n> {
             .find(|e| e.key == key)
             .map(|e| &e.value)
             .filter(|v| !v.is_null())
+    }
+
+    /// Where `key` is written, when its value is a mapping.
+    fn mapping_key_at(&self, key: &str) -> Option<Location> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key && matches!(e.value.kind, Kind::Map(_)))
+            .map(|e| e.key_at)
     }
 }
 
@@ -236,6 +317,25 @@ impl Reader {
         Section {
             path: path.to_owned(),
             entries,
+        }
+    }
+
+    fn smtp(&mut self, s: &Section, at: Option<Location>) -> RawSmtp {
+        RawSmtp {
+            at,
+            host: self.text(s, "host"),
+            port: self.int(s, "port"),
+            tls: self.text(s, "tls"),
+            username: self.text(s, "username"),
+            password_file: self.text(s, "password_file"),
+            from: self.text(s, "from"),
+            to: self.one_or_more(s, "to"),
+            cc: self.texts(s, "cc").unwrap_or_default(),
+            subject: self.text(s, "subject"),
+            timeout: self.text(s, "timeout"),
+            retries: self.int(s, "retries"),
+            backoff: self.text(s, "backoff"),
+            ca_file: self.text(s, "ca_file"),
         }
     }
 
@@ -304,6 +404,20 @@ impl Reader {
             .filter_map(|(i, item)| self.scalar(item, format!("{path}[{i}]"), "a text value"))
             .collect();
         Some(texts)
+    }
+
+    /// A list of scalars, or one scalar as a list of one (`to: sre@example.com`); where it is.
+    fn one_or_more(&mut self, s: &Section, key: &str) -> Option<Spanned<Vec<Text>>> {
+        let node = s.value(key)?;
+        let value = match node.kind {
+            Kind::Scalar { .. } => vec![self.text(s, key)?],
+            _ => self.texts(s, key)?,
+        };
+        Some(Spanned {
+            value,
+            at: node.at,
+            path: join(&s.path, key),
+        })
     }
 
     fn scalar(&mut self, node: &Node, path: String, expected: &str) -> Option<Text> {

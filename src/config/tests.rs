@@ -46,6 +46,15 @@ fn the_defaults_are_the_documented_ones() {
     assert_eq!(buckets, [">90d", ">70d", ">30d", "<7d"]);
     assert_eq!(d.report.lang, Lang::ZhTw);
     assert_eq!(d.report.next_inspection, SignedDuration::from_hours(168));
+    assert_eq!(d.archive.dir, None);
+    assert_eq!(d.archive.keep_count, None);
+    assert_eq!(
+        d.archive.keep_for,
+        Some(SignedDuration::from_hours(366 * 24))
+    );
+    assert_eq!(d.archive.lock_wait, SignedDuration::from_secs(30));
+    assert_eq!(d.smtp, None);
+    assert_eq!(d.trend.restart_growth_abnormal, 5);
 }
 
 #[test]
@@ -80,6 +89,27 @@ fn every_key_is_read() {
         "  lang: en",
         "  next_inspection: 14d",
         "  healthy_rows_per_namespace: 0",
+        "archive:",
+        "  dir: /reports",
+        "  keep_count: 52",
+        "  keep_for: 400d",
+        "  lock_wait: 2m",
+        "smtp:",
+        "  host: mail.example.com",
+        "  port: 2525",
+        "  tls: implicit",
+        "  username: patrol",
+        "  password_file: /etc/kube-patrol/smtp/password",
+        "  from: 'kube-patrol <patrol@example.com>'",
+        "  to: [sre@example.com, 'Ops <ops@example.com>']",
+        "  cc: [boss@example.com]",
+        "  subject: '{{ cluster }} weekly'",
+        "  timeout: 1m",
+        "  retries: 0",
+        "  backoff: 10s",
+        "  ca_file: /etc/ssl/relay.pem",
+        "trend:",
+        "  restart_growth_abnormal: 20",
     ]);
     let expected = Config {
         cluster: ClusterConfig {
@@ -144,6 +174,30 @@ fn every_key_is_read() {
             next_inspection: SignedDuration::from_hours(14 * 24),
             healthy_rows_per_namespace: 0,
         },
+        archive: ArchiveConfig {
+            dir: Some("/reports".into()),
+            keep_count: Some(52),
+            keep_for: Some(SignedDuration::from_hours(400 * 24)),
+            lock_wait: SignedDuration::from_mins(2),
+        },
+        smtp: Some(SmtpConfig {
+            host: "mail.example.com".into(),
+            port: 2525,
+            tls: TlsMode::Implicit,
+            username: Some("patrol".into()),
+            password_file: Some("/etc/kube-patrol/smtp/password".into()),
+            from: "kube-patrol <patrol@example.com>".into(),
+            to: vec!["sre@example.com".into(), "Ops <ops@example.com>".into()],
+            cc: vec!["boss@example.com".into()],
+            subject: Some("{{ cluster }} weekly".into()),
+            timeout: SignedDuration::from_mins(1),
+            retries: 0,
+            backoff: SignedDuration::from_secs(10),
+            ca_file: Some("/etc/ssl/relay.pem".into()),
+        }),
+        trend: TrendConfig {
+            restart_growth_abnormal: 20,
+        },
     };
     assert_eq!(c, expected);
 }
@@ -157,9 +211,60 @@ fn the_example_file_is_valid_and_holds_the_defaults() {
             name: Some("PIGO 線下".into()),
             timezone: Some("Asia/Taipei".into()),
         },
+        archive: ArchiveConfig {
+            dir: Some("/var/lib/kube-patrol/reports".into()),
+            ..ArchiveConfig::default()
+        },
+        smtp: Some(SmtpConfig {
+            from: "kube-patrol <kube-patrol@example.com>".into(),
+            to: vec!["sre@example.com".into()],
+            ..smtp_defaults("smtp.example.com")
+        }),
         ..Config::default()
     };
     assert_eq!(loaded, expected);
+}
+
+/// The `smtp` section with only `host` of the required keys set apart from its defaults.
+fn smtp_defaults(host: &str) -> SmtpConfig {
+    SmtpConfig {
+        host: host.into(),
+        port: 587,
+        tls: TlsMode::StartTls,
+        username: None,
+        password_file: None,
+        from: "a@example.com".into(),
+        to: vec!["b@example.com".into()],
+        cc: vec![],
+        subject: None,
+        timeout: SignedDuration::from_secs(30),
+        retries: 3,
+        backoff: SignedDuration::from_secs(5),
+        ca_file: None,
+    }
+}
+
+/// The shipped files, compiled in so that this test needs nothing but the source tree.
+#[test]
+fn the_shipped_config_files_are_valid() {
+    for (name, text) in [
+        (
+            "examples/kube-patrol.yaml",
+            include_str!("../../examples/kube-patrol.yaml"),
+        ),
+        (
+            "deploy/config.yaml",
+            include_str!("../../deploy/config.yaml"),
+        ),
+        (
+            "deploy/overlays/namespaced/config.yaml",
+            include_str!("../../deploy/overlays/namespaced/config.yaml"),
+        ),
+    ] {
+        if let Err(problems) = from_yaml(text) {
+            panic!("{name}: {problems:#?}");
+        }
+    }
 }
 
 #[test]
@@ -572,5 +677,320 @@ fn an_empty_cluster_name_is_refused() {
     assert_eq!(
         problems(&["cluster:", "  name: ''"]),
         ["2:9: cluster.name: must not be empty (leave it out to use the context's name)"]
+    );
+}
+
+fn smtp(lines: &[&str]) -> SmtpConfig {
+    config(lines).smtp.expect("an smtp section")
+}
+
+#[test]
+fn an_smtp_section_with_only_the_required_keys_gets_every_default() {
+    let c = smtp(&[
+        "smtp:",
+        "  host: smtp.example.com",
+        "  from: a@example.com",
+        "  to: [b@example.com]",
+    ]);
+    assert_eq!(c, smtp_defaults("smtp.example.com"));
+}
+
+#[test]
+fn the_smtp_defaults_are_those_of_the_email_module() {
+    let c = smtp_defaults("h");
+    let std = |d: SignedDuration| d.unsigned_abs();
+    assert_eq!(std(c.timeout), crate::deliver::email::DEFAULT_TIMEOUT);
+    assert_eq!(c.retries, crate::deliver::email::DEFAULT_RETRIES);
+    assert_eq!(std(c.backoff), crate::deliver::email::DEFAULT_BACKOFF);
+    assert_eq!(c.tls, TlsMode::default());
+}
+
+#[test]
+fn the_default_smtp_port_follows_the_tls_mode() {
+    let port = |tls: &str| {
+        smtp(&[
+            "smtp:",
+            "  host: localhost",
+            &format!("  tls: {tls}"),
+            "  from: a@example.com",
+            "  to: [b@example.com]",
+        ])
+        .port
+    };
+    assert_eq!(port("starttls"), 587);
+    assert_eq!(port("implicit"), 465);
+    assert_eq!(port("none"), 25);
+}
+
+#[test]
+fn a_single_smtp_recipient_need_not_be_a_list() {
+    let c = smtp(&[
+        "smtp:",
+        "  host: smtp.example.com",
+        "  from: a@example.com",
+        "  to: Ops <ops@example.com>",
+    ]);
+    assert_eq!(c.to, ["Ops <ops@example.com>"]);
+}
+
+#[test]
+fn missing_required_smtp_keys_are_each_reported_at_the_smtp_key() {
+    assert_eq!(
+        problems(&["report:", "  lang: en", "smtp:", "  port: 25"]),
+        [
+            "3:1: smtp.host: missing: the mail server's host name is required when there is an `smtp` section",
+            "3:1: smtp.from: missing: the sender's address is required when there is an `smtp` section",
+            "3:1: smtp.to: missing: at least one recipient is required when there is an `smtp` section",
+        ]
+    );
+    assert_eq!(
+        problems(&["smtp: {}"]).len(),
+        3,
+        "an empty mapping is a section too"
+    );
+}
+
+#[test]
+fn a_required_smtp_key_of_the_wrong_type_is_reported_once_not_as_missing_too() {
+    assert_eq!(
+        problems(&[
+            "smtp:",
+            "  host: [a, b]",
+            "  from: a@example.com",
+            "  to: {sre: sre@example.com}",
+        ]),
+        [
+            "2:9: smtp.host: expected a text value, found a list",
+            "4:7: smtp.to: expected a list such as [\"a\", \"b\"], found a mapping",
+        ]
+    );
+}
+
+#[test]
+fn an_unset_smtp_section_means_no_email_and_a_scalar_is_a_type_error() {
+    assert_eq!(config(&["smtp:"]).smtp, None);
+    assert_eq!(config(&["smtp: ~"]).smtp, None);
+    assert_eq!(
+        problems(&["smtp: smtp.example.com"]),
+        [
+            "1:7: smtp: expected a mapping with keys host, port, tls, username, password_file, from, to, cc, subject, timeout, retries, backoff, ca_file, found `smtp.example.com`"
+        ]
+    );
+}
+
+/// A valid `smtp` section, then `extra` lines in it (from line 5).
+fn smtp_with(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut lines = vec![
+        "smtp:",
+        "  host: smtp.example.com",
+        "  from: a@example.com",
+        "  to: [b@example.com]",
+    ];
+    lines.extend(extra);
+    lines
+}
+
+#[test]
+fn a_password_file_without_username_is_refused() {
+    assert_eq!(
+        problems(&smtp_with(&[
+            "  password_file: /etc/kube-patrol/smtp/password"
+        ])),
+        ["5:18: smtp.password_file: a password needs `username`"]
+    );
+}
+
+#[test]
+fn a_username_without_password_file_is_allowed_the_password_then_comes_from_the_environment() {
+    let c = smtp(&smtp_with(&["  username: patrol"]));
+    assert_eq!(c.username.as_deref(), Some("patrol"));
+    assert_eq!(c.password_file, None);
+}
+
+#[test]
+fn a_login_over_plain_text_is_refused_except_to_this_host() {
+    assert_eq!(
+        problems(&smtp_with(&["  tls: none", "  username: patrol"])),
+        ["5:8: smtp.tls: would send the password in plain text: use starttls or implicit"]
+    );
+    for host in ["localhost", "127.0.0.1", "'::1'"] {
+        let c = smtp(&[
+            "smtp:",
+            &format!("  host: {host}"),
+            "  tls: none",
+            "  username: patrol",
+            "  from: a@example.com",
+            "  to: b@example.com",
+        ]);
+        assert_eq!((c.tls, c.port), (TlsMode::None, 25), "{host}");
+    }
+    assert_eq!(smtp(&smtp_with(&["  tls: none"])).username, None);
+}
+
+#[test]
+fn an_smtp_host_is_a_bare_name_without_scheme_port_or_spaces() {
+    let found = |host: &str| {
+        let line = format!("  host: {host}");
+        problems(&[
+            "smtp:",
+            &line,
+            "  from: a@example.com",
+            "  to: [b@example.com]",
+        ])
+    };
+    assert_eq!(
+        found("smtp://mail.example.com"),
+        [
+            "2:9: smtp.host: `smtp://` makes it a URL: write the host name only (`mail.example.com`), and the port in `port`"
+        ]
+    );
+    assert_eq!(
+        found("mail.example.com:465"),
+        ["2:9: smtp.host: write the port in `port: 465`, the host alone (`mail.example.com`)"]
+    );
+    assert_eq!(
+        found("'mail example.com'"),
+        ["2:9: smtp.host: must not contain spaces, found `mail example.com`"]
+    );
+    assert_eq!(found("''"), ["2:9: smtp.host: must not be empty"]);
+}
+
+#[test]
+fn smtp_addresses_must_be_mailboxes_and_to_must_not_be_empty() {
+    let expected = "expected an address such as `name <user@example.com>` or `user@example.com`";
+    assert_eq!(
+        problems(&[
+            "smtp:",
+            "  host: smtp.example.com",
+            "  from: kube-patrol",
+            "  to: [sre@example.com, 'Ops <ops@>']",
+            "  cc: ['<a@b']",
+        ]),
+        [
+            format!("3:9: smtp.from: {expected}, found `kube-patrol`"),
+            format!("4:25: smtp.to[1]: {expected}, found `Ops <ops@>`"),
+            format!("5:8: smtp.cc[0]: {expected}, found `<a@b`"),
+        ]
+    );
+    assert_eq!(
+        problems(&["smtp:", "  host: h", "  from: a@example.com", "  to: []"]),
+        ["4:7: smtp.to: must list at least one recipient"]
+    );
+}
+
+#[test]
+fn an_smtp_subject_must_be_a_tera_template_that_compiles() {
+    let c = smtp(&smtp_with(&[
+        "  subject: '[{{ cluster }}] {% if ok %}OK{% endif %}'",
+    ]));
+    assert_eq!(
+        c.subject.as_deref(),
+        Some("[{{ cluster }}] {% if ok %}OK{% endif %}")
+    );
+    assert_eq!(
+        problems(&smtp_with(&["  subject: '{{ cluster'"])),
+        [
+            "5:12: smtp.subject: invalid Tera template: expected `or`, `and`, `not`, `<=`, `>=`, `<`, \
+             `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`) \
+             (template line 1, column 11)"
+        ]
+    );
+}
+
+#[test]
+fn smtp_tls_is_starttls_implicit_or_none() {
+    assert_eq!(
+        problems(&smtp_with(&["  tls: ssl"])),
+        ["5:8: smtp.tls: must be `starttls`, `implicit` or `none`, found `ssl`"]
+    );
+}
+
+#[test]
+fn out_of_range_archive_smtp_and_trend_numbers_are_rejected() {
+    assert_eq!(
+        problems(&[
+            "archive:",
+            "  keep_count: 0",
+            "  keep_for: 0s",
+            "  lock_wait: soon",
+            "smtp:",
+            "  host: h",
+            "  port: 65536",
+            "  from: a@example.com",
+            "  to: b@example.com",
+            "  timeout: -1s",
+            "  retries: 11",
+            "  backoff: 0s",
+            "trend:",
+            "  restart_growth_abnormal: 0",
+        ]),
+        [
+            "2:15: archive.keep_count: must be between 1 and 100000, found 0",
+            "3:13: archive.keep_for: must be longer than zero, found `0s`",
+            "4:14: archive.lock_wait: expected a duration such as `15m`, `1h30m` or `7d`, found `soon`",
+            "7:9: smtp.port: must be between 1 and 65535, found 65536",
+            "10:12: smtp.timeout: must be longer than zero, found `-1s`",
+            "11:12: smtp.retries: must be between 0 and 10, found 11",
+            "12:12: smtp.backoff: must be longer than zero, found `0s`",
+            "14:28: trend.restart_growth_abnormal: must be between 1 and 1000000, found 0",
+        ]
+    );
+}
+
+#[test]
+fn keep_for_forever_keeps_runs_at_any_age() {
+    let c = config(&["archive:", "  dir: /reports", "  keep_for: forever"]);
+    assert_eq!(c.archive.keep_for, None);
+    assert_eq!(
+        config(&["archive:", "  keep_for: 52w"]).archive.keep_for,
+        Some(SignedDuration::from_hours(52 * 7 * 24))
+    );
+}
+
+#[test]
+fn empty_paths_are_refused() {
+    assert_eq!(
+        problems(&[
+            "archive:",
+            "  dir: ''",
+            "smtp:",
+            "  host: h",
+            "  from: a@example.com",
+            "  to: b@example.com",
+            "  username: ' '",
+            "  password_file: ''",
+            "  ca_file: ''",
+        ]),
+        [
+            "2:8: archive.dir: must not be empty (leave it out to archive nothing)",
+            "7:13: smtp.username: must not be empty (leave it out for a relay without login)",
+            "8:18: smtp.password_file: must not be empty (leave it out to read $KUBE_PATROL_SMTP_PASSWORD)",
+            "9:12: smtp.ca_file: must not be empty (leave it out to trust the system's CAs only)",
+        ]
+    );
+}
+
+#[test]
+fn typos_in_the_new_sections_get_the_closest_key() {
+    assert_eq!(
+        problems(&[
+            "archive:",
+            "  keep_cont: 3",
+            "smtp:",
+            "  host: h",
+            "  from: a@example.com",
+            "  to: b@example.com",
+            "  username: patrol",
+            "  pasword_file: /run/secret",
+            "trend:",
+            "  restarts_growth_abnormal: 3",
+            "smpt: {}",
+        ]),
+        [
+            "2:3: archive.keep_cont: unknown key; did you mean `keep_count`?",
+            "8:3: smtp.pasword_file: unknown key; did you mean `password_file`?",
+            "10:3: trend.restarts_growth_abnormal: unknown key; did you mean `restart_growth_abnormal`?",
+            "11:1: smpt: unknown key; did you mean `smtp`?",
+        ]
     );
 }

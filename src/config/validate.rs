@@ -4,16 +4,18 @@
 //! that the checks after it (such as `restarts_unhealthy > restarts_attention`) still run.
 
 use std::ops::RangeInclusive;
+use std::path::PathBuf;
 
 use jiff::{SignedDuration, Span, SpanRelativeTo, tz::TimeZone};
 
 use super::read::{
-    RawCluster, RawEvidence, RawExclude, RawHealth, RawNamespaces, RawReport, RawStatistics,
-    Spanned,
+    RawArchive, RawCluster, RawEvidence, RawExclude, RawHealth, RawNamespaces, RawReport, RawSmtp,
+    RawStatistics, RawTrend, Spanned,
 };
 use super::{
-    AgeBucket, ClusterConfig, Config, Diagnostic, EvidenceConfig, ExcludeConfig, HealthConfig,
-    LabelMatch, Lang, NamespacesConfig, ReportConfig, StatisticsConfig, UnvalidatedConfig,
+    AgeBucket, ArchiveConfig, ClusterConfig, Config, Diagnostic, EvidenceConfig, ExcludeConfig,
+    HealthConfig, LabelMatch, Lang, Location, NamespacesConfig, ReportConfig, SmtpConfig,
+    StatisticsConfig, TlsMode, TrendConfig, UnvalidatedConfig,
 };
 
 type Problems = Vec<Diagnostic>;
@@ -34,6 +36,9 @@ impl UnvalidatedConfig {
             evidence: evidence(self.evidence, p),
             statistics: statistics(self.statistics, p),
             report: report(self.report, p),
+            archive: archive(self.archive, p),
+            smtp: smtp(self.smtp, p),
+            trend: trend(self.trend, p),
         };
         if problems.is_empty() {
             Ok(config)
@@ -174,6 +179,234 @@ fn report(raw: RawReport, p: &mut Problems) -> ReportConfig {
         )
         .unwrap_or(d.healthy_rows_per_namespace),
     }
+}
+
+fn archive(raw: RawArchive, p: &mut Problems) -> ArchiveConfig {
+    let d = ArchiveConfig::default();
+    let keep_for = match raw.keep_for {
+        Some(text) if text.value == "forever" => None,
+        text => duration(text, p).or(d.keep_for),
+    };
+    ArchiveConfig {
+        dir: path(raw.dir, "leave it out to archive nothing", p),
+        keep_count: number(raw.keep_count.as_ref(), 1..=100_000, p),
+        keep_for,
+        lock_wait: duration(raw.lock_wait, p).unwrap_or(d.lock_wait),
+    }
+}
+
+/// `None` when the section is absent; also when a required key is missing (then reported).
+fn smtp(raw: RawSmtp, p: &mut Problems) -> Option<SmtpConfig> {
+    let at = raw.at?;
+    let host = required(raw.host, at, "host", "the mail server's host name", p)
+        .and_then(|host| host_name(host, p));
+    let from =
+        required(raw.from, at, "from", "the sender's address", p).and_then(|from| mailbox(from, p));
+    let to =
+        required(raw.to, at, "to", "at least one recipient", p).and_then(|to| recipients(to, p));
+    let cc = mailboxes(raw.cc, p);
+    let tls = raw.tls.as_ref().and_then(|tls| tls_mode(tls, p));
+    let plain_text = raw.tls.as_ref().filter(|_| tls == Some(TlsMode::None));
+    let (username, password_file) = login(
+        raw.username,
+        raw.password_file,
+        plain_text,
+        host.as_deref(),
+        p,
+    );
+    let tls = tls.unwrap_or_default();
+    let config = SmtpConfig {
+        host: host?,
+        port: port(raw.port.as_ref(), p).unwrap_or(tls.default_port()),
+        tls,
+        username,
+        password_file,
+        from: from?,
+        to: to?,
+        cc: cc?,
+        subject: subject(raw.subject, p),
+        timeout: duration(raw.timeout, p).unwrap_or(SignedDuration::from_secs(30)),
+        retries: number(raw.retries.as_ref(), 0..=10, p).unwrap_or(3),
+        backoff: duration(raw.backoff, p).unwrap_or(SignedDuration::from_secs(5)),
+        ca_file: path(
+            raw.ca_file,
+            "leave it out to trust the system's CAs only",
+            p,
+        ),
+    };
+    Some(config)
+}
+
+/// A required key of a section that is there: when missing, reported at the section's key.
+/// A key written with a value of the wrong type is `None` too, but already reported as such.
+fn required<T>(raw: Option<T>, at: Location, key: &str, what: &str, p: &mut Problems) -> Option<T> {
+    let path = format!("smtp.{key}");
+    if raw.is_none() && !p.iter().any(|d| d.path == path) {
+        let message = format!("missing: {what} is required when there is an `smtp` section");
+        p.push(Diagnostic::new(at, path, message));
+    }
+    raw
+}
+
+fn trend(raw: RawTrend, p: &mut Problems) -> TrendConfig {
+    let d = TrendConfig::default();
+    TrendConfig {
+        restart_growth_abnormal: number(raw.restart_growth_abnormal.as_ref(), 1..=1_000_000, p)
+            .unwrap_or(d.restart_growth_abnormal),
+    }
+}
+
+/// A host name or IP address: no scheme, no port, no spaces.
+fn host_name(raw: Spanned<String>, p: &mut Problems) -> Option<String> {
+    let host = raw.value.trim();
+    let problem = if host.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if let Some((scheme, rest)) = host.split_once("://") {
+        Some(format!(
+            "`{scheme}://` makes it a URL: write the host name only (`{}`), and the port in `port`",
+            rest.trim_end_matches('/')
+        ))
+    } else if host.contains(char::is_whitespace) {
+        Some(format!("must not contain spaces, found `{host}`"))
+    } else if let Some((name, port)) = host
+        .split_once(':')
+        .filter(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        Some(format!(
+            "write the port in `port: {port}`, the host alone (`{name}`)"
+        ))
+    } else {
+        None
+    };
+    match problem {
+        None => Some(host.to_owned()),
+        Some(message) => {
+            p.push(raw.problem(message));
+            None
+        }
+    }
+}
+
+fn port(raw: Option<&Spanned<i64>>, p: &mut Problems) -> Option<u16> {
+    number(raw, 1..=u32::from(u16::MAX), p).and_then(|n| u16::try_from(n).ok())
+}
+
+fn tls_mode(raw: &Spanned<String>, p: &mut Problems) -> Option<TlsMode> {
+    match raw.value.as_str() {
+        "starttls" => Some(TlsMode::StartTls),
+        "implicit" => Some(TlsMode::Implicit),
+        "none" => Some(TlsMode::None),
+        other => {
+            let message = format!("must be `starttls`, `implicit` or `none`, found `{other}`");
+            p.push(raw.problem(message));
+            None
+        }
+    }
+}
+
+/// `username` and `password_file`: a password needs a user, and is never sent in plain text
+/// (`plain_text`: the `tls: none` written) beyond this host.
+fn login(
+    username: Option<Spanned<String>>,
+    password_file: Option<Spanned<String>>,
+    plain_text: Option<&Spanned<String>>,
+    host: Option<&str>,
+    p: &mut Problems,
+) -> (Option<String>, Option<PathBuf>) {
+    if let Some(file) = password_file.as_ref().filter(|_| username.is_none()) {
+        p.push(file.problem("a password needs `username`"));
+    }
+    let username = username.and_then(|name| {
+        if name.value.trim().is_empty() {
+            p.push(name.problem("must not be empty (leave it out for a relay without login)"));
+            return None;
+        }
+        Some(name.value)
+    });
+    let local =
+        host.is_some_and(|h| h.eq_ignore_ascii_case("localhost") || h == "127.0.0.1" || h == "::1");
+    if let Some(tls) = plain_text.filter(|_| username.is_some() && !local) {
+        p.push(tls.problem("would send the password in plain text: use starttls or implicit"));
+    }
+    let password_file = path(
+        password_file,
+        "leave it out to read $KUBE_PATROL_SMTP_PASSWORD",
+        p,
+    );
+    (username, password_file)
+}
+
+/// `to`: at least one mailbox.
+fn recipients(raw: Spanned<Vec<Spanned<String>>>, p: &mut Problems) -> Option<Vec<String>> {
+    if raw.value.is_empty() {
+        p.push(raw.problem("must list at least one recipient"));
+        return None;
+    }
+    mailboxes(raw.value, p)
+}
+
+/// Each a mailbox; `None` when one is not (reported).
+fn mailboxes(raw: Vec<Spanned<String>>, p: &mut Problems) -> Option<Vec<String>> {
+    let count = raw.len();
+    let valid: Vec<String> = raw
+        .into_iter()
+        .filter_map(|text| mailbox(text, p))
+        .collect();
+    (valid.len() == count).then_some(valid)
+}
+
+/// `name <address>` or a bare address, as the mail will carry it.
+fn mailbox(raw: Spanned<String>, p: &mut Problems) -> Option<String> {
+    if raw.value.parse::<lettre::message::Mailbox>().is_ok() {
+        return Some(raw.value);
+    }
+    // lettre's reason ("Invalid input") would add nothing to the example.
+    p.push(raw.problem(format!(
+        "expected an address such as `name <user@example.com>` or `user@example.com`, found `{}`",
+        raw.value
+    )));
+    None
+}
+
+/// A Tera template that compiles.
+fn subject(raw: Option<Spanned<String>>, p: &mut Problems) -> Option<String> {
+    let raw = raw?;
+    match tera::Tera::default().add_raw_template("subject", &raw.value) {
+        Ok(()) => Some(raw.value),
+        Err(e) => {
+            p.push(raw.problem(template_error(&e)));
+            None
+        }
+    }
+}
+
+/// Tera's syntax error on one line: pest's multi-line drawing becomes what it expected and where
+/// in the template (not in the file: a quoted value starts after its quote).
+fn template_error(e: &tera::Error) -> String {
+    let detail = std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string);
+    let find = |prefix: &str| {
+        detail
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(prefix))
+            .map(str::to_owned)
+    };
+    match (find("= "), find("--> ")) {
+        (Some(what), Some(at)) => {
+            let (line, column) = at.split_once(':').unwrap_or((&at, "?"));
+            format!("invalid Tera template: {what} (template line {line}, column {column})")
+        }
+        _ => format!("invalid Tera template: {}", crate::error::one_line(e)),
+    }
+}
+
+/// A file or directory path; `empty` says what to do instead of an empty one.
+fn path(raw: Option<Spanned<String>>, empty: &str, p: &mut Problems) -> Option<PathBuf> {
+    let raw = raw?;
+    if raw.value.trim().is_empty() {
+        p.push(raw.problem(format!("must not be empty ({empty})")));
+        return None;
+    }
+    Some(PathBuf::from(raw.value))
 }
 
 /// The value if written and in `range`; `None` if not written or reported as out of range.
