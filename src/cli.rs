@@ -1,4 +1,4 @@
-//! Command-line flags (clap derive) and the `report` command that runs the pipeline.
+//! Command-line flags (clap derive): `report` prints one report, `run` makes it and delivers it.
 //!
 //! Flags follow kubectl where kubectl has one (`--kubeconfig`, `--context`, `-n`, `-A`, `-l`,
 //! `-o`). Exit codes are listed in [`Exit`] and README.md.
@@ -34,10 +34,48 @@ pub enum LogFormat {
 pub enum Command {
     /// Inspect the pods of the chosen namespaces and print the report to standard output.
     Report(ReportArgs),
+    /// The CronJob's entry point: inspect, compare with the last archived report, archive the
+    /// report (Markdown, HTML, JSON) and email it, as the config file says.
+    Run(RunArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    #[command(flatten)]
+    pub inspect: InspectArgs,
+
+    /// Output format on standard output.
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Markdown)]
+    pub output: Format,
+
+    /// Write report.md, report.html and report.json into this directory (created if needed)
+    /// instead of printing one format.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub inspect: InspectArgs,
+
+    /// Exit with code 6 when the overall state is this bad or worse (after delivering).
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The overall states `--fail-on` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Some pods need attention, or worse.
+    Attention,
+    /// The overall state is unhealthy.
+    Unhealthy,
+}
+
+/// What to inspect and how to show it: the flags `report` and `run` share.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
     /// Namespaces to inspect: names or shell-style globs ('pigo-*'); repeatable, comma-separated.
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespaces: Vec<String>,
@@ -73,15 +111,6 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub now: Option<Timestamp>,
 
-    /// Output format on standard output.
-    #[arg(short = 'o', long, value_enum, default_value_t = Format::Markdown)]
-    pub output: Format,
-
-    /// Write report.md, report.html and report.json into this directory (created if needed)
-    /// instead of printing one format.
-    #[arg(long, value_name = "DIR")]
-    pub out_dir: Option<PathBuf>,
-
     /// The cluster's display name in the report's title (default: the kubeconfig context).
     #[arg(long, value_name = "NAME", env = "KUBE_PATROL_CLUSTER_NAME")]
     pub cluster_name: Option<String>,
@@ -91,8 +120,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
     pub timezone: Option<TimeZone>,
 
-    /// The config file (YAML): thresholds, namespaces, exclusions, language... Flags given on
-    /// the command line win over it.
+    /// The config file (YAML): thresholds, namespaces, exclusions, language, archive, SMTP...
+    /// Flags given on the command line win over it. `run` needs one.
     #[arg(long, value_name = "FILE", env = "KUBE_PATROL_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -128,8 +157,14 @@ pub enum Exit {
     Usage = 2,
     /// 3: the Kubernetes API could not be reached or refused a request.
     Cluster = 3,
-    /// 4: the report was produced, but some evidence could not be read (it says which).
+    /// 4: the report was produced (and delivered), but some evidence could not be read (it
+    /// says which).
     Partial = 4,
+    /// 5: `run` made the report but could not archive it or could not email it (whatever of
+    /// the two worked is done: an archive failure does not stop the email, nor the reverse).
+    Delivery = 5,
+    /// 6: `run --fail-on`: the report was delivered and the cluster is in the state named.
+    FailOn = 6,
 }
 
 impl From<Exit> for ExitCode {

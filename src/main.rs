@@ -1,6 +1,7 @@
 //! The `kube-patrol` binary: parse flags, set up logging, run the command, map the outcome to an
 //! exit code. Everything else lives in the library.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Report(args) => kube_patrol::pipeline::report(args).await,
+            Command::Run(args) => kube_patrol::pipeline::run(args).await,
         }
     });
     match outcome {
@@ -51,6 +53,8 @@ fn init_logging(format: LogFormat) {
         );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colour codes only for a person at a terminal, never in a pod's log or a file.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

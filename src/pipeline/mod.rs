@@ -1,14 +1,20 @@
-//! The `report` command: flags and config file merged into each stage's settings, then
-//! collect → analyze → render → standard output.
+//! The commands: flags and config file merged into each stage's settings, then
+//! collect → analyze → render, and the output: standard output or files (`report`), or the
+//! archive and email (`run`).
 
-use std::io::Write;
+mod report;
+mod run;
+
+pub use report::report;
+pub use run::run;
+
 use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::analyze::{self, Settings};
-use crate::cli::{Exit, Failure, Format, ReportArgs};
+use crate::cli::{Exit, Failure, Format, InspectArgs};
 use crate::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection, split_patterns};
 use crate::config::{self, Config, PodExclusions};
 use crate::locale::Catalog;
@@ -16,41 +22,60 @@ use crate::render::{self, Style, Template, Templates};
 use crate::report::Report;
 use crate::snapshot::{Snapshot, Source};
 
-/// Runs `kube-patrol report`.
-///
-/// # Errors
-/// A [`Failure`] carrying the exit code for the binary. A partial report is written first,
-/// then reported as [`Exit::Partial`].
-pub async fn report(args: ReportArgs) -> Result<(), Failure> {
-    let config = load_config(&args)?;
-    let selection = selection(&args, &config);
-    if !selection.all && selection.include.is_empty() {
-        return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
+/// What a command decided before reading the cluster: a bad config, flag or template fails
+/// here, before any API call.
+struct Plan {
+    config: Config,
+    selection: NamespaceSelection,
+    now: Timestamp,
+    style: Style,
+}
+
+impl Plan {
+    fn new(args: &InspectArgs, config: Config) -> Result<Self, Failure> {
+        let selection = selection(args, &config);
+        if !selection.all && selection.include.is_empty() {
+            return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
+        }
+        let style = style(args, &config)?;
+        Ok(Plan {
+            selection,
+            now: args.now.unwrap_or_else(Timestamp::now),
+            style,
+            config,
+        })
     }
-    let now = args.now.unwrap_or_else(Timestamp::now);
-    let evidence = evidence_options(&config, now);
-    let mut snapshot = collect_snapshot(&args, &selection, &evidence).await?;
-    exclude_pods(&mut snapshot, &config)?;
-    let settings = settings(&args, &config, &snapshot, now);
+}
+
+/// The report and the words to render it with.
+struct Inspection {
+    report: Report,
+    catalog: Catalog,
+}
+
+/// Collect → analyze: the report of the pods the plan selects.
+async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure> {
+    let evidence = evidence_options(&plan.config, plan.now);
+    let mut snapshot = collect_snapshot(args, &plan.selection, &evidence).await?;
+    exclude_pods(&mut snapshot, &plan.config)?;
+    let settings = settings(args, &plan.config, &snapshot, plan.now);
     let report = analyze::analyze(&snapshot, &settings);
-    let style = style(&args, &config)?;
-    match &args.out_dir {
-        Some(dir) => write_all_formats(dir, &report, &settings.catalog, &style)?,
-        None => write_stdout(&render_one(
-            args.output,
-            &report,
-            &settings.catalog,
-            &style,
-        )?)?,
+    Ok(Inspection {
+        report,
+        catalog: settings.catalog,
+    })
+}
+
+/// The error for a partial report, listing what could not be read.
+fn partial(report: &Report) -> Option<Failure> {
+    if !report.partial {
+        return None;
     }
-    if report.partial {
-        let what: Vec<&str> = report.missing.iter().map(|m| m.what.as_str()).collect();
-        return Err(Failure::new(
-            Exit::Partial,
-            anyhow::anyhow!("the report is partial: could not read {}", what.join(", ")),
-        ));
-    }
-    Ok(())
+    let what: Vec<&str> = report.missing.iter().map(|m| m.what.as_str()).collect();
+    Some(Failure::new(
+        Exit::Partial,
+        anyhow::anyhow!("the report is partial: could not read {}", what.join(", ")),
+    ))
 }
 
 fn render_one(
@@ -67,37 +92,7 @@ fn render_one(
     .map_err(|e| Failure::new(Exit::Usage, e))
 }
 
-/// Every format into `dir`; each file is complete before the next is written.
-fn write_all_formats(
-    dir: &Path,
-    report: &Report,
-    catalog: &Catalog,
-    style: &Style,
-) -> Result<(), Failure> {
-    let fail = |e: std::io::Error, what: &Path| {
-        Failure::new(
-            Exit::Usage,
-            anyhow::anyhow!(
-                "cannot write {}: {e} (check that the directory is writable and has room)",
-                what.display()
-            ),
-        )
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(e, dir))?;
-    for (name, format) in [
-        ("report.md", Format::Markdown),
-        ("report.html", Format::Html),
-        ("report.json", Format::Json),
-    ] {
-        let path = dir.join(name);
-        let text = render_one(format, report, catalog, style)?;
-        std::fs::write(&path, text).map_err(|e| fail(e, &path))?;
-        tracing::info!(path = %path.display(), "wrote");
-    }
-    Ok(())
-}
-
-fn load_config(args: &ReportArgs) -> Result<Config, Failure> {
+fn load_config(args: &InspectArgs) -> Result<Config, Failure> {
     match &args.config {
         Some(path) => config::load(path).map_err(|e| Failure::new(Exit::Usage, e)),
         None => Ok(Config::default()),
@@ -105,7 +100,7 @@ fn load_config(args: &ReportArgs) -> Result<Config, Failure> {
 }
 
 /// `-n`/`-A` replace the config's namespaces; exclusions add up.
-fn selection(args: &ReportArgs, config: &Config) -> NamespaceSelection {
+fn selection(args: &InspectArgs, config: &Config) -> NamespaceSelection {
     let from_flags = args.all_namespaces || !args.namespaces.is_empty();
     let mut exclude = split_patterns(&args.exclude_namespaces);
     exclude.extend(config.namespaces.exclude.iter().cloned());
@@ -131,7 +126,7 @@ fn exclude_pods(snapshot: &mut Snapshot, config: &Config) -> Result<(), Failure>
     Ok(())
 }
 
-fn settings(args: &ReportArgs, config: &Config, snapshot: &Snapshot, now: Timestamp) -> Settings {
+fn settings(args: &InspectArgs, config: &Config, snapshot: &Snapshot, now: Timestamp) -> Settings {
     let lang = args.lang.unwrap_or(config.report.lang);
     let mut settings = Settings::new(
         now,
@@ -145,7 +140,7 @@ fn settings(args: &ReportArgs, config: &Config, snapshot: &Snapshot, now: Timest
     settings
 }
 
-fn style(args: &ReportArgs, config: &Config) -> Result<Style, Failure> {
+fn style(args: &InspectArgs, config: &Config) -> Result<Style, Failure> {
     let timezone = match (&args.timezone, &config.cluster.timezone) {
         (Some(zone), _) => zone.clone(),
         (None, Some(name)) => TimeZone::get(name).map_err(|e| Failure::new(Exit::Usage, e))?,
@@ -205,7 +200,7 @@ fn evidence_options(config: &Config, now: Timestamp) -> EvidenceOptions {
 }
 
 async fn collect_snapshot(
-    args: &ReportArgs,
+    args: &InspectArgs,
     selection: &NamespaceSelection,
     evidence: &EvidenceOptions,
 ) -> Result<Snapshot, Failure> {
@@ -248,7 +243,7 @@ async fn collect_snapshot(
 }
 
 /// `--cluster-name`, else the config's, else the kubeconfig context, else the server.
-fn cluster_name(args: &ReportArgs, config: &Config, snapshot: &Snapshot) -> String {
+fn cluster_name(args: &InspectArgs, config: &Config, snapshot: &Snapshot) -> String {
     if let Some(name) = args.cluster_name.as_ref().or(config.cluster.name.as_ref()) {
         return name.clone();
     }
@@ -258,18 +253,5 @@ fn cluster_name(args: &ReportArgs, config: &Config, snapshot: &Snapshot) -> Stri
         } => c.clone(),
         Source::Cluster { server, .. } => server.clone(),
         Source::Dump { .. } | Source::Memory => "Kubernetes".to_owned(),
-    }
-}
-
-fn write_stdout(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::new(
-            Exit::Internal,
-            anyhow::Error::new(e).context("failed to write the report to standard output"),
-        )),
     }
 }

@@ -1,0 +1,314 @@
+//! `kube-patrol run`: the CronJob's entry point. Inspect, compare with the last archived
+//! report, archive the report, email it.
+//!
+//! What has been made is never lost to a later failure: a full or read-only archive does not
+//! stop the email, a refused email does not undo the archive; either failure ends in
+//! [`Exit::Delivery`] once both have been tried.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use tracing::{info, warn};
+
+use super::{Inspection, Plan, inspect, load_config, partial, render_one};
+use crate::analyze::trend::{self, Trend, TrendSettings};
+use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
+use crate::config::{Config, SmtpConfig};
+use crate::deliver::archive::{self, ArchiveSettings};
+use crate::deliver::email::{self, EmailSettings, Secret};
+use crate::render;
+use crate::report::{Health, Report};
+
+/// The environment variable that holds the SMTP password when `smtp.password_file` is not set.
+pub const PASSWORD_ENV: &str = "KUBE_PATROL_SMTP_PASSWORD";
+/// The Secret that deploy/ mounts the password from, named in errors.
+const PASSWORD_SECRET: &str = "kube-patrol-smtp";
+
+/// Runs `kube-patrol run`.
+///
+/// # Errors
+/// A [`Failure`] carrying the exit code: bad config before anything is read ([`Exit::Usage`]),
+/// the cluster unreachable ([`Exit::Cluster`]), then, after delivering what could be delivered:
+/// [`Exit::Delivery`], [`Exit::Partial`] or [`Exit::FailOn`], in that order of precedence.
+pub async fn run(args: RunArgs) -> Result<(), Failure> {
+    let Some(path) = &args.inspect.config else {
+        return Err(usage(
+            "run needs a config file (--config FILE or $KUBE_PATROL_CONFIG) saying where to archive and whom to email; `kube-patrol report` prints a report without one",
+        ));
+    };
+    let config = load_config(&args.inspect)?;
+    let delivery = Delivery::new(path, &config)?;
+    let plan = Plan::new(&args.inspect, config)?;
+    info!("inspecting the cluster");
+    let Inspection {
+        mut report,
+        catalog,
+    } = inspect(&args.inspect, &plan).await?;
+    if let Some(archive) = &delivery.archive {
+        report.trend = previous_trend(&archive.dir, &report, &plan.config.trend.settings());
+    }
+    let rendered = Rendered {
+        markdown: render_one(Format::Markdown, &report, &catalog, &plan.style)?,
+        html: render_one(Format::Html, &report, &catalog, &plan.style)?,
+        json: render_one(Format::Json, &report, &catalog, &plan.style)?,
+    };
+    let subject = match &delivery.smtp {
+        Some(smtp) => render::subject(&report, &catalog, &plan.style, smtp.subject.as_deref())
+            .map_err(|e| Failure::new(Exit::Usage, e))?,
+        None => String::new(),
+    };
+    let archived = match &delivery.archive {
+        Some(settings) => Some(store(settings, plan.now, &rendered)),
+        None => None,
+    };
+    let emailed = match delivery.email(subject) {
+        Some(settings) => Some(send(&settings, &report, &rendered, &plan).await),
+        None => None,
+    };
+    if let Some(failure) = delivery_failure(archived, emailed, &rendered) {
+        return Err(failure);
+    }
+    outcome(&report, args.fail_on)
+}
+
+/// Where the report goes, checked before the cluster is read.
+struct Delivery {
+    archive: Option<ArchiveSettings>,
+    smtp: Option<SmtpConfig>,
+    password: Option<Secret>,
+}
+
+impl Delivery {
+    fn new(config_path: &Path, config: &Config) -> Result<Self, Failure> {
+        let archive = config.archive.settings();
+        if archive.is_none() && config.smtp.is_none() {
+            return Err(usage(format!(
+                "config file {} sets neither archive.dir nor smtp: run would deliver the report nowhere; add one, or use `kube-patrol report`",
+                config_path.display()
+            )));
+        }
+        let password = match &config.smtp {
+            Some(smtp) => password(smtp)?,
+            None => None,
+        };
+        Ok(Delivery {
+            archive,
+            smtp: config.smtp.clone(),
+            password,
+        })
+    }
+
+    fn email(&self, subject: String) -> Option<EmailSettings> {
+        let smtp = self.smtp.as_ref()?;
+        Some(EmailSettings {
+            host: smtp.host.clone(),
+            port: smtp.port,
+            tls: smtp.tls,
+            username: smtp.username.clone(),
+            password: self.password.clone(),
+            from: smtp.from.clone(),
+            to: smtp.to.clone(),
+            cc: smtp.cc.clone(),
+            subject,
+            timeout: smtp.timeout.unsigned_abs(),
+            retries: smtp.retries,
+            backoff: smtp.backoff.unsigned_abs(),
+            accept_invalid_certs: false,
+            ca_file: smtp.ca_file.clone(),
+        })
+    }
+}
+
+/// The SMTP password: from `smtp.password_file`, else `$KUBE_PATROL_SMTP_PASSWORD`; none
+/// without a username. Read before the cluster is, so a missing Secret fails at once.
+fn password(smtp: &SmtpConfig) -> Result<Option<Secret>, Failure> {
+    if smtp.username.is_none() {
+        return Ok(None);
+    }
+    if let Some(file) = &smtp.password_file {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            usage(format!(
+                "cannot read the SMTP password file {}: {e}; create the Secret {PASSWORD_SECRET} with key `password` (see deploy/README.md) or fix smtp.password_file",
+                file.display()
+            ))
+        })?;
+        // `kubectl create secret --from-file` keeps the file's last newline.
+        let password = text.trim_end_matches(['\r', '\n']);
+        if password.is_empty() {
+            return Err(usage(format!(
+                "the SMTP password file {} is empty: put the password in the Secret {PASSWORD_SECRET} (key `password`)",
+                file.display()
+            )));
+        }
+        return Ok(Some(Secret::new(password)));
+    }
+    match std::env::var(PASSWORD_ENV) {
+        Ok(password) if !password.is_empty() => Ok(Some(Secret::new(password))),
+        _ => Err(usage(format!(
+            "smtp.username is set but there is no password: set smtp.password_file (the Secret {PASSWORD_SECRET} mounted as a file) or the environment variable {PASSWORD_ENV}"
+        ))),
+    }
+}
+
+/// The trend against the newest archived report; `None` with a warning when there is none
+/// or it cannot be used: a trend is never worth failing the run.
+fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Option<Trend> {
+    let (path, text) = match archive::previous_json(dir) {
+        Ok(Some(previous)) => previous,
+        Ok(None) => {
+            info!(dir = %dir.display(), "no previous report in the archive: the report has no trend section");
+            return None;
+        }
+        Err(e) => {
+            warn!("no trend: {}", crate::error::one_line(&e));
+            return None;
+        }
+    };
+    let compared =
+        trend::parse_previous(&text).and_then(|previous| trend::trend(&previous, report, settings));
+    match compared {
+        Ok(trend) => {
+            info!(previous = %path.display(), new = trend.new_problems.len(), resolved = trend.resolved.len(), "compared with the previous report");
+            Some(trend)
+        }
+        Err(e) => {
+            warn!(
+                "no trend: cannot use the previous report {}: {}",
+                path.display(),
+                crate::error::one_line(&e)
+            );
+            None
+        }
+    }
+}
+
+/// The report in every format.
+struct Rendered {
+    markdown: String,
+    html: String,
+    json: String,
+}
+
+fn store(
+    settings: &ArchiveSettings,
+    at: Timestamp,
+    rendered: &Rendered,
+) -> Result<(), anyhow::Error> {
+    let files = [
+        ("md", rendered.markdown.as_str()),
+        ("html", rendered.html.as_str()),
+        ("json", rendered.json.as_str()),
+    ];
+    let stored = archive::store(settings, at, &files)?;
+    for path in &stored.paths {
+        info!(path = %path.display(), "archived");
+    }
+    if !stored.removed.is_empty() {
+        info!(files = stored.removed.len(), "removed by retention");
+    }
+    Ok(())
+}
+
+async fn send(
+    settings: &EmailSettings,
+    report: &Report,
+    rendered: &Rendered,
+    plan: &Plan,
+) -> Result<(), anyhow::Error> {
+    let date = plan
+        .now
+        .to_zoned(plan.style.timezone.clone())
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let attachment_name = format!("kube-patrol-{}-{date}.md", file_safe(&report.cluster));
+    let message = email::Message {
+        text: &rendered.markdown,
+        html: &rendered.html,
+        attachment_name: &attachment_name,
+        attachment: &rendered.markdown,
+    };
+    email::send(settings, &message).await?;
+    Ok(())
+}
+
+/// The cluster name as part of a file name: letters, digits, `-`, `_` and `.` only.
+fn file_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    safe.trim_matches('-').to_owned()
+}
+
+/// What went wrong in delivering, saying what did work. When the report reached neither the
+/// archive nor a mailbox, it is written to standard output (the pod's log) so it is not lost.
+fn delivery_failure(
+    archived: Option<anyhow::Result<()>>,
+    emailed: Option<anyhow::Result<()>>,
+    rendered: &Rendered,
+) -> Option<Failure> {
+    let text = |e: &anyhow::Error| crate::error::one_line(e.as_ref());
+    let message = match (&archived, &emailed) {
+        (Some(Err(a)), Some(Ok(()))) => {
+            format!("the report was emailed but not archived: {}", text(a))
+        }
+        (Some(Ok(())), Some(Err(e))) => {
+            format!("the report was archived but not emailed: {}", text(e))
+        }
+        (Some(Ok(())) | None, Some(Ok(())) | None) => return None,
+        _ => {
+            let errors: Vec<String> = [archived, emailed]
+                .into_iter()
+                .flatten()
+                .filter_map(Result::err)
+                .map(|e| text(&e))
+                .collect();
+            let shown = super::report::write_stdout(&rendered.markdown).is_ok();
+            let place = if shown {
+                " (it is on standard output instead)"
+            } else {
+                ""
+            };
+            format!("the report was not delivered{place}: {}", errors.join("; "))
+        }
+    };
+    Some(Failure::new(Exit::Delivery, anyhow::anyhow!(message)))
+}
+
+/// The exit once delivered: a partial report, then `--fail-on`.
+fn outcome(report: &Report, fail_on: Option<FailOn>) -> Result<(), Failure> {
+    if let Some(failure) = partial(report) {
+        return Err(failure);
+    }
+    let threshold = match fail_on {
+        Some(FailOn::Attention) => Health::Attention,
+        Some(FailOn::Unhealthy) => Health::Unhealthy,
+        None => return Ok(()),
+    };
+    if report.summary.overall < threshold {
+        return Ok(());
+    }
+    let state = serde_json::to_value(report.summary.overall).unwrap_or_default();
+    Err(Failure::new(
+        Exit::FailOn,
+        anyhow::anyhow!(
+            "the report was delivered; the overall state is {} (--fail-on {})",
+            state.as_str().unwrap_or("?"),
+            if threshold == Health::Attention {
+                "attention"
+            } else {
+                "unhealthy"
+            }
+        ),
+    ))
+}
+
+fn usage(message: impl std::fmt::Display) -> Failure {
+    Failure::new(Exit::Usage, anyhow::anyhow!("{message}"))
+}
