@@ -510,7 +510,7 @@ fn fail_on_names_the_state_after_delivering() {
 }
 
 #[test]
-fn a_config_that_delivers_nowhere_is_refused() {
+fn a_config_that_delivers_nowhere_or_no_config_at_all_is_refused() {
     let setup = Setup::new();
     std::fs::write(setup.config(), "cluster:\n  name: x\n").unwrap();
 
@@ -518,6 +518,14 @@ fn a_config_that_delivers_nowhere_is_refused() {
 
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("sets neither archive.dir nor smtp"));
+
+    let without = Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
+        .args(["run", "--from-dump", "examples/seed-cluster.json", "-A"])
+        .env_remove("KUBE_PATROL_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
+    assert!(stderr(&without).contains("run needs a config file (--config FILE"));
 }
 
 /// End to end: a real API server, a real SMTP server, the archive on disk.
@@ -558,4 +566,26 @@ async fn run_reads_a_real_cluster_archives_the_report_and_mails_it_once() {
         parse(&received[0]).attachment(0).unwrap().contents(),
         markdown.as_bytes()
     );
+}
+
+/// The CronJob's own command line with the shipped config, outside a pod: the config is valid
+/// for `run`, and the password path it names is the Secret's mount.
+#[test]
+fn the_shipped_config_asks_for_the_smtp_secret_when_its_password_is_not_mounted() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
+        .args(["run", "--config"])
+        .arg(repo("deploy/config.yaml"))
+        .args(["--from-dump", "examples/seed-cluster.json"])
+        .env_remove("KUBE_PATROL_SMTP_PASSWORD")
+        .output()
+        .unwrap();
+
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let error = stderr(&out);
+    assert!(
+        error.contains("cannot read the SMTP password file /etc/kube-patrol/smtp/password")
+            && error.contains("create the Secret kube-patrol-smtp with key `password`"),
+        "{error}"
+    );
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
 }
