@@ -63,6 +63,10 @@ pub enum LogOutcome {
     Unavailable(String),
 }
 
+/// The reason of the `logs` entry of every dump's snapshot (logs are only read live); the
+/// report says it in its own language.
+pub const NO_LOGS_IN_DUMP: &str = "a dump file has no logs";
+
 /// A kind of evidence the account could not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Missing {

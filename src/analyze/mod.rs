@@ -28,7 +28,7 @@ use crate::report::{
     Advice, Counts, Criteria, FindingRow, Health, NamespaceSummary, OwnerInfo, PodRow, Problem,
     Replacement, Report, Summary, Tool,
 };
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Missing, Snapshot};
 
 /// What the analysis needs besides the snapshot.
 #[derive(Debug, Clone)]
@@ -108,7 +108,14 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
         statistics,
         conclusions,
         partial: is_partial(snapshot),
-        missing: snapshot.missing.clone(),
+        missing: snapshot
+            .missing
+            .iter()
+            .map(|m| Missing {
+                reason: narrative::missing_reason(&m.reason, &settings.catalog),
+                ..m.clone()
+            })
+            .collect(),
         criteria: criteria(settings),
         trend: None,
     }

@@ -186,7 +186,7 @@ impl DumpCollector {
             missing.push(Missing {
                 what: "logs".to_owned(),
                 namespace: None,
-                reason: "a dump file has no logs".to_owned(),
+                reason: crate::snapshot::NO_LOGS_IN_DUMP.to_owned(),
             });
         }
         Ok(Snapshot {
