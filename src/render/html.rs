@@ -32,6 +32,9 @@ pub fn body(markdown: &str) -> String {
         Event::Start(Tag::TableCell) if in_head => raw(format!("<th style=\"{HEAD_CELL}\">")),
         Event::Start(Tag::TableCell) => raw(format!("<td style=\"{CELL}\">")),
         Event::End(TagEnd::TableCell) if in_head => raw("</th>".into()),
+        // pulldown-cmark closes cells by the head state it tracks, which our raw head never
+        // ends: every cell would close with `</th>`.
+        Event::End(TagEnd::TableCell) => raw("</td>".into()),
         Event::Start(Tag::CodeBlock(_)) => {
             raw(format!("<pre style=\"{PRE}\"><code style=\"{CODE}\">"))
         }
@@ -71,6 +74,15 @@ mod tests {
         );
         assert!(html.contains("<th style="), "{html}");
         assert!(html.contains("<td style="), "{html}");
+    }
+
+    #[test]
+    fn head_cells_close_with_th_and_body_cells_with_td() {
+        let html = body("| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n");
+        assert_eq!(html.matches("<th ").count(), 2, "{html}");
+        assert_eq!(html.matches("</th>").count(), 2, "{html}");
+        assert_eq!(html.matches("<td ").count(), 4, "{html}");
+        assert_eq!(html.matches("</td>").count(), 4, "{html}");
     }
 
     #[test]
