@@ -54,8 +54,9 @@ fn md_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
 }
 
 /// Escapes HTML, Markdown punctuation that changes meaning, and table pipes; folds newlines.
-/// A `]` is escaped only where it could close a link (`](`, `][`, `]:`), so node ranges such
-/// as `node0[1-6]` read as they are.
+/// `~` is escaped too: the HTML renderer turns on strikethrough, where `~x~` would strike out
+/// part of a message such as `retry in ~5s, ~10s`. A `]` is escaped only where it could close a
+/// link (`](`, `][`, `]:`), so node ranges such as `node0[1-6]` read as they are.
 pub fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -67,7 +68,7 @@ pub fn markdown_cell(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '#' => {
+            '\\' | '`' | '*' | '_' | '#' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -99,6 +100,16 @@ mod tests {
     fn node_ranges_keep_their_brackets_but_links_are_broken() {
         assert_eq!(markdown_cell("node0[1-6]"), "node0[1-6]");
         assert_eq!(markdown_cell("[x](http://e)"), "[x\\](http://e)");
+    }
+
+    #[test]
+    fn tildes_cannot_strike_out_a_message() {
+        assert_eq!(
+            markdown_cell("retry in ~5s, ~~10s~~"),
+            "retry in \\~5s, \\~\\~10s\\~\\~"
+        );
+        let html = crate::render::html::body(&markdown_cell("~one~ ~~two~~"));
+        assert!(!html.contains("<del>"), "{html}");
     }
 
     #[test]

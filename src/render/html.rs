@@ -2,7 +2,11 @@
 //! styles on every element a mail client might strip a stylesheet from, no scripts and no
 //! external resources; readable at 600 px and in dark mode.
 
+mod widths;
+
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+use widths::{column_widths, measure};
 
 /// Inline styles by element: what survives mail clients that drop `<style>`.
 const TABLE: &str = "border-collapse:collapse;width:100%;max-width:100%;table-layout:fixed;margin:8px 0;font-size:13px;";
@@ -17,21 +21,28 @@ const CODE: &str = "font-family:SFMono-Regular,Consolas,Menlo,monospace;font-siz
 /// The Markdown as HTML with inline styles; raw HTML in the Markdown is shown as text.
 pub fn body(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut in_head = false;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Start(Tag::Table(_)) => raw(format!("<table style=\"{TABLE}\">")),
-        Event::Start(Tag::TableHead) => {
-            in_head = true;
-            raw("<thead><tr>".into())
+    let mut parser = Parser::new_ext(markdown, options);
+    let mut events = Vec::new();
+    while let Some(event) = parser.next() {
+        if let Event::Start(Tag::Table(_)) = event {
+            // Column widths depend on every row, so a table is read whole before it is written;
+            // Markdown tables do not nest, so the first end is this table's.
+            let cells = parser
+                .by_ref()
+                .take_while(|e| !matches!(e, Event::End(TagEnd::Table)));
+            events.extend(table(cells.collect()));
+        } else {
+            events.push(inline(event));
         }
-        Event::End(TagEnd::TableHead) => {
-            in_head = false;
-            raw("</tr></thead><tbody>".into())
-        }
-        Event::End(TagEnd::Table) => raw("</tbody></table>".into()),
-        Event::Start(Tag::TableCell) if in_head => raw(format!("<th style=\"{HEAD_CELL}\">")),
-        Event::Start(Tag::TableCell) => raw(format!("<td style=\"{CELL}\">")),
-        Event::End(TagEnd::TableCell) if in_head => raw("</th>".into()),
+    }
+    let mut out = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// Everything but tables: code styled inline, raw HTML as text, soft breaks kept.
+fn inline(event: Event<'_>) -> Event<'_> {
+    match event {
         Event::Start(Tag::CodeBlock(_)) => {
             raw(format!("<pre style=\"{PRE}\"><code style=\"{CODE}\">"))
         }
@@ -42,9 +53,38 @@ pub fn body(markdown: &str) -> String {
         // Untrusted text that looks like HTML is shown, never interpreted.
         Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
         other => other,
-    });
-    let mut out = String::with_capacity(markdown.len() * 2);
-    html::push_html(&mut out, events);
+    }
+}
+
+/// A table's events (between its start and end) as styled HTML, each head cell given its
+/// column's width. Cells are opened and closed here: pulldown-cmark would close them by a
+/// head/body state that only its own table events keep.
+fn table(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut widths = column_widths(&measure(&events)).into_iter();
+    let mut out = Vec::with_capacity(events.len() + 2);
+    out.push(raw(format!("<table style=\"{TABLE}\">")));
+    let mut in_head = false;
+    for event in events {
+        out.push(match event {
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                raw("<thead><tr>".into())
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                raw("</tr></thead><tbody>".into())
+            }
+            Event::Start(Tag::TableCell) if in_head => {
+                let width = widths.next().unwrap_or_default();
+                raw(format!("<th style=\"{HEAD_CELL};width:{width}%\">"))
+            }
+            Event::Start(Tag::TableCell) => raw(format!("<td style=\"{CELL}\">")),
+            Event::End(TagEnd::TableCell) if in_head => raw("</th>".into()),
+            Event::End(TagEnd::TableCell) => raw("</td>".into()),
+            other => inline(other),
+        });
+    }
+    out.push(raw("</tbody></table>".into()));
     out
 }
 
@@ -71,6 +111,41 @@ mod tests {
         );
         assert!(html.contains("<th style="), "{html}");
         assert!(html.contains("<td style="), "{html}");
+    }
+
+    #[test]
+    fn head_cells_close_with_th_and_body_cells_with_td() {
+        let html = body("| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n");
+        assert_eq!(html.matches("<th ").count(), 2, "{html}");
+        assert_eq!(html.matches("</th>").count(), 2, "{html}");
+        assert_eq!(html.matches("<td ").count(), 4, "{html}");
+        assert_eq!(html.matches("</td>").count(), 4, "{html}");
+    }
+
+    /// The `width:NN%` of each head cell, in order.
+    fn head_widths(html: &str) -> Vec<u32> {
+        html.split("<th style=")
+            .skip(1)
+            .map(|th| {
+                let width = th.split("width:").nth(1).expect("a width");
+                width.split('%').next().unwrap().parse().expect("a number")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_pod_name_column_gets_more_room_than_a_ready_column() {
+        let html = body(
+            "| Pod | Status | Ready | Restarts | Age | Node |\n\
+             |---|---|---|---|---|---|\n\
+             | prometheus-blackbox-exporter-6fc9ff54ff-6cnqp | Running | 1/1 | 0 | 92d | \
+             pigo-rel-k8s-service-node06 |\n",
+        );
+        let widths = head_widths(&html);
+        assert_eq!(widths.len(), 6, "{html}");
+        let (pod, ready) = (widths[0], widths[2]);
+        assert!(pod > 2 * ready, "pod {pod}%, ready {ready}%: {html}");
+        assert_eq!(widths.iter().sum::<u32>(), 100, "{widths:?}");
     }
 
     #[test]
