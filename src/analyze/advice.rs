@@ -283,7 +283,7 @@ fn rollable(kind: &str) -> bool {
 
 /// A word the shell takes as it is: names and selectors of plain characters stay bare (as the
 /// seed writes them); anything else is single-quoted.
-fn shell_word(word: &str) -> String {
+pub(crate) fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_.=/,:@+".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         word.to_owned()

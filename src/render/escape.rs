@@ -9,6 +9,15 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("md", md_filter);
     tera.register_filter("code_line", code_line_filter);
     tera.register_filter("fill", fill_filter);
+    tera.register_filter("shell", shell_filter);
+}
+
+/// `{{ ns.name | shell }}`: one shell word, quoted when it holds anything but plain characters,
+/// as the advice's commands quote theirs.
+fn shell_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(crate::analyze::advice::shell_word(&plain(
+        value,
+    ))))
 }
 
 /// `{{ t.report.folded | fill(count=3) }}`: the locale text with its placeholders filled.
@@ -89,6 +98,13 @@ mod tests {
             markdown_cell("| x | </td><script>"),
             "\\| x \\| &lt;/td&gt;&lt;script&gt;"
         );
+    }
+
+    #[test]
+    fn a_name_in_a_command_is_one_shell_word() {
+        let shell = |s: &str| shell_filter(&Value::from(s), &HashMap::new()).unwrap();
+        assert_eq!(shell("pigo-dev"), "pigo-dev");
+        assert_eq!(shell("x; rm -rf ~"), "'x; rm -rf ~'");
     }
 
     #[test]
