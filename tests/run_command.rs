@@ -589,3 +589,32 @@ fn the_shipped_config_asks_for_the_smtp_secret_when_its_password_is_not_mounted(
     );
     assert_eq!(error.lines().count(), 1, "one line: {error}");
 }
+
+#[test]
+fn a_broken_template_fails_before_reading_the_cluster_and_names_its_file_and_line() {
+    let setup = Setup::new();
+    setup.write_config(None, "");
+    let templates = setup.dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("report.md.tera"),
+        "# {{ title }}\n\n{% if x %}\n",
+    )
+    .unwrap();
+
+    let out = setup.run(&[
+        "--templates",
+        templates.to_str().unwrap(),
+        "--from-dump",
+        "/nonexistent/dump.json",
+    ]);
+
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let error = stderr(&out).lines().last().unwrap().to_owned();
+    assert!(
+        error.ends_with("report.md.tera: line 4, column 1: expected tag or some content")
+            && !error.contains("dump.json"),
+        "{error}"
+    );
+    assert!(setup.archived().is_empty());
+}

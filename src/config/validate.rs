@@ -380,22 +380,14 @@ fn subject(raw: Option<Spanned<String>>, p: &mut Problems) -> Option<String> {
     }
 }
 
-/// Tera's syntax error on one line: pest's multi-line drawing becomes what it expected and where
-/// in the template (not in the file: a quoted value starts after its quote).
+/// Where in the template (not in the file: a quoted value starts after its quote).
 fn template_error(e: &tera::Error) -> String {
-    let detail = std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string);
-    let find = |prefix: &str| {
-        detail
-            .lines()
-            .find_map(|line| line.trim().strip_prefix(prefix))
-            .map(str::to_owned)
-    };
-    match (find("= "), find("--> ")) {
-        (Some(what), Some(at)) => {
-            let (line, column) = at.split_once(':').unwrap_or((&at, "?"));
-            format!("invalid Tera template: {what} (template line {line}, column {column})")
-        }
-        _ => format!("invalid Tera template: {}", crate::error::one_line(e)),
+    match crate::render::syntax_error(e) {
+        Some(s) => format!(
+            "invalid Tera template: {} (template line {}, column {})",
+            s.expected, s.line, s.column
+        ),
+        None => format!("invalid Tera template: {}", crate::error::one_line(e)),
     }
 }
 

@@ -151,8 +151,15 @@ fn style(args: &InspectArgs, config: &Config) -> Result<Style, Failure> {
         healthy_rows_per_namespace: config.report.healthy_rows_per_namespace as usize,
         next_inspection: config.report.next_inspection,
         context: args.context.clone(),
-        templates: templates(args.templates.as_deref())?,
+        templates: checked(templates(args.templates.as_deref())?)?,
     })
+}
+
+fn checked(templates: Templates) -> Result<Templates, Failure> {
+    templates
+        .check()
+        .map_err(|e| Failure::new(Exit::Usage, e))?;
+    Ok(templates)
 }
 
 /// The built-in templates, with those found in `dir` in their place.

@@ -86,6 +86,19 @@ impl Default for Style {
     }
 }
 
+impl Templates {
+    /// Parses every template, so that a broken one is reported before the cluster is read.
+    ///
+    /// # Errors
+    /// The first template that does not parse, with its file and line.
+    pub fn check(&self) -> Result<(), Error> {
+        for template in [&self.markdown, &self.page] {
+            compile(template)?;
+        }
+        Ok(())
+    }
+}
+
 /// The report as Markdown, in the catalog's language.
 ///
 /// # Errors
@@ -218,18 +231,59 @@ struct Page<'a> {
 }
 
 fn render(template: &Template, data: &impl Serialize) -> Result<String, Error> {
-    let fail = |e: &(dyn std::error::Error + 'static)| Error::Template {
-        template: template.name.clone(),
-        message: crate::error::one_line(e),
-    };
+    let tera = compile(template)?;
+    let fail = |e: tera::Error| template_error(template, &e);
+    let context = Context::from_serialize(data).map_err(fail)?;
+    tera.render(&template.name, &context).map_err(fail)
+}
+
+fn compile(template: &Template) -> Result<Tera, Error> {
     let mut tera = Tera::default();
     escape::register(&mut tera);
     // HTML escaping is ours (the `md` filter, pulldown-cmark); tera's would double it.
     tera.autoescape_on(vec![]);
     tera.add_raw_template(&template.name, &template.source)
-        .map_err(|e| fail(&e))?;
-    let context = Context::from_serialize(data).map_err(|e| fail(&e))?;
-    tera.render(&template.name, &context).map_err(|e| fail(&e))
+        .map_err(|e| template_error(template, &e))?;
+    Ok(tera)
+}
+
+fn template_error(template: &Template, e: &tera::Error) -> Error {
+    let message = match syntax_error(e) {
+        Some(s) => format!("line {}, column {}: {}", s.line, s.column, s.expected),
+        None => crate::error::one_line(e),
+    };
+    Error::Template {
+        template: template.name.clone(),
+        message,
+    }
+}
+
+/// A template's syntax error, from the drawing Tera's parser makes of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What the parser expected, e.g. `expected tag or some content`.
+    pub expected: String,
+    pub line: String,
+    pub column: String,
+}
+
+/// The syntax error in `e`, if that is what it is: pest's multi-line drawing
+/// (`--> 4:1`, `= expected ...`) read into its parts, so errors stay on one line.
+pub fn syntax_error(e: &tera::Error) -> Option<SyntaxError> {
+    let detail = std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string);
+    let find = |prefix: &str| {
+        detail
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(prefix))
+            .map(str::to_owned)
+    };
+    let (expected, at) = (find("= ")?, find("--> ")?);
+    let (line, column) = at.split_once(':').unwrap_or((&at, "?"));
+    Some(SyntaxError {
+        expected,
+        line: line.to_owned(),
+        column: column.to_owned(),
+    })
 }
 
 #[cfg(test)]
