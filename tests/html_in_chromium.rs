@@ -1,7 +1,7 @@
-//! The HTML report in a real browser: headless Chromium opens the report of the seed dump, in
-//! zh-TW and in English, 600 px wide (a phone, a narrow mail pane: what email layouts are made
-//! for) and 1200 px wide (a desktop), and finds it loads cleanly, fits, is drawn with real glyphs,
-//! and neither runs nor fetches anything.
+//! The HTML report in a real browser: headless Chromium opens the report of the seed dump (its
+//! second weekly run, so with the trend section too), in zh-TW and in English, 600 px wide (a
+//! phone, a narrow mail pane: what email layouts are made for) and 1200 px wide (a desktop), and
+//! finds it loads cleanly, fits, is drawn with real glyphs, and neither runs nor fetches anything.
 //!
 //! How: `tests/support/chromium.py` drives Chromium over the DevTools protocol on a pipe (Python
 //! standard library only; its docstring says why this rather than the Chromium CLI) and reports
@@ -10,6 +10,8 @@
 //!
 //! The reports, screenshots (`report-<lang>-<width>.png`) and measurements
 //! (`report-<lang>-<width>.json`) are kept in `target/test-output/html/` to be looked at.
+
+mod common;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -142,35 +144,49 @@ fn open_every_report() -> Result<Vec<Page>, String> {
     Ok(pages)
 }
 
-/// Runs `kube-patrol report --out-dir dir` on the seed dump in `lang`; the path of report.html.
+/// Two weekly runs into an archive in `dir`, in `lang`: the seed dump, then the seed a week
+/// later, so the page has every section of the seed and the trend's tables; the path of the
+/// second run's HTML.
 fn write_report(lang: &str, dir: &Path) -> Result<PathBuf, String> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("emptying {}: {e}", dir.display()))?;
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let output = Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["report", "--from-dump", "examples/seed-cluster.json"])
-        .args(["-n", "pigo-dev,pigo-stg,pigo-rel"])
-        .args([
-            "--now",
-            "2025-12-26T10:00:00+08:00",
-            "--timezone",
-            "Asia/Taipei",
-        ])
-        .args(["--cluster-name", "PIGO 線下", "--lang", lang, "--out-dir"])
-        .arg(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .map_err(|e| format!("running kube-patrol: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "kube-patrol report --lang {lang} failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
+    let config = dir.join("kube-patrol.yaml");
+    let archive = dir.join("reports");
+    let text = format!(
+        "cluster:\n  name: PIGO 線下\n  timezone: Asia/Taipei\nnamespaces:\n  include: [pigo-dev, pigo-stg, pigo-rel]\nreport:\n  lang: {lang}\narchive:\n  dir: {}\n",
+        archive.display()
+    );
+    std::fs::write(&config, text).map_err(|e| format!("writing {}: {e}", config.display()))?;
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed-cluster.json");
+    let mut later: Value = serde_json::from_str(&std::fs::read_to_string(&seed).unwrap()).unwrap();
+    common::a_week_later(&mut later);
+    let week2 = dir.join("week2.json");
+    std::fs::write(&week2, later.to_string())
+        .map_err(|e| format!("writing {}: {e}", week2.display()))?;
+    for (dump, now) in [
+        (&seed, "2025-12-26T10:00:00+08:00"),
+        (&week2, "2026-01-02T10:00:00+08:00"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .arg("--from-dump")
+            .arg(dump)
+            .args(["--now", now])
+            .env("NO_COLOR", "1")
+            .output()
+            .map_err(|e| format!("running kube-patrol: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "kube-patrol run --lang {lang} failed ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
     }
-    let html = dir.join("report.html");
+    let html = archive.join("kube-patrol-20260102T020000Z.html");
     if !html.is_file() {
         return Err(format!("kube-patrol wrote no {}", html.display()));
     }
@@ -359,4 +375,22 @@ fn a_full_page_screenshot_is_kept_for_each_language_and_width() {
         }
         found
     });
+}
+
+#[test]
+fn the_page_has_the_trend_section_of_a_second_weekly_run() {
+    for page in pages() {
+        let html = std::fs::read_to_string(&page.html).expect("report.html");
+        let heading = if page.lang == "en" {
+            "Since the last report"
+        } else {
+            "與上次巡檢比較"
+        };
+        assert!(html.contains(heading), "{}: no {heading:?}", page.name());
+        assert!(
+            html.contains("game-api-7688f98587-knrxz"),
+            "{}",
+            page.name()
+        );
+    }
 }

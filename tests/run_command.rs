@@ -103,7 +103,7 @@ impl Setup {
         let seed = std::fs::read_to_string(repo("examples/seed-cluster.json")).unwrap();
         let mut dump: Value = serde_json::from_str(&seed).unwrap();
         if week == 2 {
-            a_week_later(&mut dump);
+            common::a_week_later(&mut dump);
         }
         std::fs::write(&path, serde_json::to_string(&dump).unwrap()).unwrap();
         path
@@ -112,29 +112,6 @@ impl Setup {
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-/// The seed cluster a week later: the failed cron pod was cleaned up, one game-api pod went
-/// into a crash loop with 12 restarts; the completed leftover is still there.
-fn a_week_later(dump: &mut Value) {
-    let items = dump["items"].as_array_mut().unwrap();
-    items.retain(|item| item["metadata"]["name"] != "pigo-cron-77cc9c4d8c-tw2xb");
-    let crashing = items
-        .iter_mut()
-        .find(|item| item["metadata"]["name"] == "game-api-7688f98587-knrxz")
-        .unwrap();
-    let status = &mut crashing["status"]["containerStatuses"][0];
-    status["restartCount"] = json!(12);
-    status["ready"] = json!(false);
-    status["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
-        "message": "back-off 5m0s restarting failed container"}});
-    status["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-        "startedAt": "2026-01-02T01:50:00Z", "finishedAt": "2026-01-02T01:55:00Z"}});
-    for condition in crashing["status"]["conditions"].as_array_mut().unwrap() {
-        if condition["type"] == "Ready" || condition["type"] == "ContainersReady" {
-            condition["status"] = json!("False");
-        }
-    }
 }
 
 fn stderr(out: &Output) -> String {

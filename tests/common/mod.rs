@@ -217,3 +217,26 @@ where
     .await
     .unwrap_or_else(|e| panic!("set status of {} {name}: {e}", K::kind(&())));
 }
+
+/// The seed cluster a week later: the failed cron pod was cleaned up, one game-api pod went
+/// into a crash loop with 12 restarts; the completed leftover is still there.
+pub fn a_week_later(dump: &mut Value) {
+    let items = dump["items"].as_array_mut().unwrap();
+    items.retain(|item| item["metadata"]["name"] != "pigo-cron-77cc9c4d8c-tw2xb");
+    let crashing = items
+        .iter_mut()
+        .find(|item| item["metadata"]["name"] == "game-api-7688f98587-knrxz")
+        .unwrap();
+    let status = &mut crashing["status"]["containerStatuses"][0];
+    status["restartCount"] = json!(12);
+    status["ready"] = json!(false);
+    status["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
+        "message": "back-off 5m0s restarting failed container"}});
+    status["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
+        "startedAt": "2026-01-02T01:50:00Z", "finishedAt": "2026-01-02T01:55:00Z"}});
+    for condition in crashing["status"]["conditions"].as_array_mut().unwrap() {
+        if condition["type"] == "Ready" || condition["type"] == "ContainersReady" {
+            condition["status"] = json!("False");
+        }
+    }
+}
