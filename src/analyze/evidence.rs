@@ -135,13 +135,7 @@ fn not_ready_since(pod: &Pod) -> Option<Timestamp> {
 }
 
 fn containers(pod: &Pod, now: Timestamp) -> Vec<ContainerEvidence> {
-    let status = pod.status.as_ref();
-    let init = status
-        .and_then(|s| s.init_container_statuses.as_deref())
-        .unwrap_or_default();
-    let main = status
-        .and_then(|s| s.container_statuses.as_deref())
-        .unwrap_or_default();
+    let (init, main) = super::health::init_and_main_statuses(pod);
     let describe = |s: &ContainerStatus, init: bool| ContainerEvidence {
         name: s.name.clone(),
         init,

@@ -300,6 +300,12 @@ pub(crate) fn unschedulable_message(pod: &Pod) -> Option<String> {
 }
 
 pub(crate) fn container_statuses(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
+    let (init, main) = init_and_main_statuses(pod);
+    init.iter().chain(main)
+}
+
+/// The init containers' statuses and the main containers', each empty when absent.
+pub(crate) fn init_and_main_statuses(pod: &Pod) -> (&[ContainerStatus], &[ContainerStatus]) {
     let status = pod.status.as_ref();
     let init = status
         .and_then(|s| s.init_container_statuses.as_deref())
@@ -307,7 +313,7 @@ pub(crate) fn container_statuses(pod: &Pod) -> impl Iterator<Item = &ContainerSt
     let main = status
         .and_then(|s| s.container_statuses.as_deref())
         .unwrap_or_default();
-    init.iter().chain(main)
+    (init, main)
 }
 
 fn grace_text(d: SignedDuration) -> String {
