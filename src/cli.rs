@@ -52,6 +52,11 @@ pub struct ReportArgs {
     /// instead of printing one format.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+
+    /// Compare with an earlier JSON report (e.g. `latest.json` copied from the archive) and add
+    /// the "since the last report" section, as `run` does with its archive.
+    #[arg(long, value_name = "FILE")]
+    pub compare_with: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -170,3 +170,64 @@ fn the_report_reads_in_english_too() {
         "This is an old-version pod; the new-version pod (8c9d676fc-bkk6p) started 10 days ago"
     ));
 }
+
+#[test]
+fn compared_with_last_weeks_json_the_report_says_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (last_week, _) = seed_report(&[]);
+    let previous = dir.path().join("last-week.json");
+    std::fs::write(&previous, last_week.to_string()).unwrap();
+    let seed = std::fs::read_to_string("examples/seed-cluster.json").unwrap();
+    let mut dump: Value = serde_json::from_str(&seed).unwrap();
+    a_week_later(&mut dump);
+    let week2 = dir.path().join("week2.json");
+    std::fs::write(&week2, dump.to_string()).unwrap();
+
+    let args = [
+        "report",
+        "--from-dump",
+        week2.to_str().unwrap(),
+        "-n",
+        "pigo-dev,pigo-stg,pigo-rel",
+        "--now",
+        "2026-01-02T10:00:00+08:00",
+        "--timezone",
+        "Asia/Taipei",
+        "--compare-with",
+        previous.to_str().unwrap(),
+    ];
+    let markdown = stdout(&kube_patrol(&args));
+    let json_args: Vec<&str> = args.iter().copied().chain(["-o", "json"]).collect();
+    let report: Value = serde_json::from_str(&stdout(&kube_patrol(&json_args))).unwrap();
+
+    let new: Vec<&Value> = report["trend"]["new_problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["name"], "game-api-7688f98587-knrxz");
+    assert!(markdown.contains("## 🔄 與上次巡檢比較"));
+    assert!(
+        markdown.contains("**上次巡檢**: 2025-12-26 10:00 CST"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn comparing_with_a_file_that_is_not_a_report_is_a_usage_error() {
+    let out = kube_patrol(&[
+        "report",
+        "--from-dump",
+        "examples/seed-cluster.json",
+        "-A",
+        "--compare-with",
+        "Cargo.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        error.contains("cannot compare with Cargo.toml: the previous report is not valid JSON"),
+        "{error}"
+    );
+}

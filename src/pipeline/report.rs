@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Inspection, Plan, inspect, load_config, partial, render_one};
+use crate::analyze::trend::{self, Trend, TrendSettings};
 use crate::cli::{Exit, Failure, Format, ReportArgs};
 use crate::locale::Catalog;
 use crate::render::Style;
@@ -16,7 +17,14 @@ use crate::report::Report;
 /// then reported as [`Exit::Partial`].
 pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     let plan = Plan::new(&args.inspect, load_config(&args.inspect)?)?;
-    let Inspection { report, catalog } = inspect(&args.inspect, &plan).await?;
+    let Inspection {
+        mut report,
+        catalog,
+    } = inspect(&args.inspect, &plan).await?;
+    if let Some(path) = &args.compare_with {
+        let settings = plan.config.trend.settings();
+        report.trend = Some(compare_with(path, &report, &settings)?);
+    }
     match &args.out_dir {
         Some(dir) => write_all_formats(dir, &report, &catalog, &plan.style)?,
         None => write_stdout(&render_one(args.output, &report, &catalog, &plan.style)?)?,
@@ -25,6 +33,23 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
         Some(failure) => Err(failure),
         None => Ok(()),
     }
+}
+
+/// The trend against the report in `path`; asked for by name, so unlike `run`'s archive, a file
+/// that cannot be used is an error.
+fn compare_with(path: &Path, report: &Report, settings: &TrendSettings) -> Result<Trend, Failure> {
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::new(
+            Exit::Usage,
+            anyhow::anyhow!(
+                "cannot compare with {}: {e} (give a JSON report written by kube-patrol: -o json, or the archive's latest.json)",
+                path.display()
+            ),
+        )
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
+    let previous = trend::parse_previous(&text).map_err(|e| fail(&e))?;
+    trend::trend(&previous, report, settings).map_err(|e| fail(&e))
 }
 
 /// Every format into `dir`; each file is complete before the next is written.
