@@ -39,7 +39,10 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     let config = load_config(&args.inspect)?;
     let delivery = Delivery::new(path, &config)?;
     let plan = Plan::new(&args.inspect, config)?;
-    info!("inspecting the cluster");
+    match &args.inspect.from_dump {
+        Some(dump) => info!(dump = %dump, "inspecting the dump"),
+        None => info!("inspecting the cluster"),
+    }
     let Inspection {
         mut report,
         catalog,
