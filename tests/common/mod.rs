@@ -237,6 +237,7 @@ pub fn a_week_later(dump: &mut Value) {
     for condition in crashing["status"]["conditions"].as_array_mut().unwrap() {
         if condition["type"] == "Ready" || condition["type"] == "ContainersReady" {
             condition["status"] = json!("False");
+            condition["lastTransitionTime"] = json!("2026-01-01T20:00:00Z");
         }
     }
 }
