@@ -121,6 +121,16 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
     }
 }
 
+/// Adds the comparison with the previous report: the trend section, and its findings to the
+/// conclusions' issues.
+pub fn with_trend(report: &mut Report, trend: trend::Trend, catalog: &Catalog) {
+    report
+        .conclusions
+        .issues
+        .extend(narrative::trend_issues(&trend, catalog));
+    report.trend = Some(trend);
+}
+
 /// One pod's row with what the report-wide parts need.
 struct Analyzed<'a> {
     pod: &'a Pod,

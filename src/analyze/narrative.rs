@@ -1,9 +1,11 @@
 //! The sentences of the analysis, in the report's language: a problem's message, the
-//! 問題分析 bullets of a problem pod, and the summary table's description.
+//! 問題分析 bullets of a problem pod, the summary table's description, and what the trend adds
+//! to the conclusions.
 
 use super::advice::Action;
 use super::evidence::{ContainerEvidence, Evidence, StateEvidence};
 use super::health::Finding;
+use super::trend::Trend;
 use crate::locale::Catalog;
 use crate::report::{OwnerInfo, PodRow, Problem};
 
@@ -230,4 +232,60 @@ pub fn summary_description(row: &PodRow, t: &Catalog) -> String {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default().trim()
+}
+
+/// Conclusions at most from each kind of trend finding: the report stays short on a bad week.
+const TREND_ISSUES_EACH: usize = 3;
+/// From this many reports in a row, a problem left open is an issue of its own.
+const LONG_OPEN_REPORTS: u32 = 3;
+
+/// The issues (問題) the trend adds to the conclusions: new problems, abnormal restart growth
+/// (per workload, else per pod), problems open for several reports in a row.
+pub fn trend_issues(trend: &Trend, t: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    if !trend.new_problems.is_empty() {
+        let count = trend.new_problems.len().to_string();
+        out.push(t.text("conclusion.trend_new", &[("count", &count)]));
+    }
+    let growth = &trend.restart_growth;
+    let abnormal: Vec<(String, String, i64)> = if growth.workloads.iter().any(|w| w.abnormal) {
+        let named = growth.workloads.iter().filter(|w| w.abnormal);
+        named
+            .map(|w| {
+                (
+                    w.namespace.clone(),
+                    format!("{} {}", w.kind, w.name),
+                    w.growth,
+                )
+            })
+            .collect()
+    } else {
+        let named = growth.pods.iter().filter(|p| p.abnormal);
+        named
+            .map(|p| (p.namespace.clone(), p.name.clone(), p.growth))
+            .collect()
+    };
+    for (namespace, name, grown) in abnormal.iter().take(TREND_ISSUES_EACH) {
+        let grown = grown.to_string();
+        let args = [
+            ("namespace", namespace.as_str()),
+            ("name", name),
+            ("growth", &grown),
+        ];
+        out.push(t.text("conclusion.trend_growth", &args));
+    }
+    let long_open = trend
+        .still_open
+        .iter()
+        .filter(|c| c.reports_open >= LONG_OPEN_REPORTS);
+    for change in long_open.take(TREND_ISSUES_EACH) {
+        let reports = change.reports_open.to_string();
+        let args = [
+            ("namespace", change.namespace.as_str()),
+            ("pod", &change.name),
+            ("reports", &reports),
+        ];
+        out.push(t.text("conclusion.trend_long_open", &args));
+    }
+    out
 }

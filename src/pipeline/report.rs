@@ -23,7 +23,8 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     } = inspect(&args.inspect, &plan).await?;
     if let Some(path) = &args.compare_with {
         let settings = plan.config.trend.settings();
-        report.trend = Some(compare_with(path, &report, &settings)?);
+        let trend = compare_with(path, &report, &settings)?;
+        crate::analyze::with_trend(&mut report, trend, &catalog);
     }
     match &args.out_dir {
         Some(dir) => write_all_formats(dir, &report, &catalog, &plan.style)?,

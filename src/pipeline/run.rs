@@ -48,7 +48,10 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
         catalog,
     } = inspect(&args.inspect, &plan).await?;
     if let Some(archive) = &delivery.archive {
-        report.trend = previous_trend(&archive.dir, &report, &plan.config.trend.settings());
+        let trend = previous_trend(&archive.dir, &report, &plan.config.trend.settings());
+        if let Some(trend) = trend {
+            crate::analyze::with_trend(&mut report, trend, &catalog);
+        }
     }
     let rendered = Rendered {
         markdown: render_one(Format::Markdown, &report, &catalog, &plan.style)?,

@@ -344,3 +344,30 @@ fn the_trend_json_carries_the_counts_the_next_run_reads() {
     assert_eq!(json["restart_growth"], json!({"pods": [], "workloads": []}));
     assert_eq!(json["namespace_changes"][0]["change"], "added");
 }
+
+#[test]
+fn the_trend_adds_new_problems_abnormal_growth_and_long_open_problems_to_the_conclusions() {
+    let week = |days: i64| (now() - jiff::SignedDuration::from_hours(24 * 7 * days)).to_string();
+    let crash = |restarts| pod("ns", "a-1-x", "a", "crash", restarts);
+    let first = report_at(week(2).parse().unwrap(), &["ns"], vec![crash(0)]);
+    let second = report_at(week(1).parse().unwrap(), &["ns"], vec![crash(2)]);
+    let t2 = trend_of(&archived(&first, None), &second);
+    let mut third = report(
+        &["ns"],
+        vec![crash(20), pod("ns", "b-1-x", "b", "crash", 0)],
+    );
+    let t3 = trend_of(&archived(&second, Some(&t2)), &third);
+    let before = third.conclusions.issues.len();
+
+    crate::analyze::with_trend(&mut third, t3, &Catalog::builtin(Lang::En));
+
+    assert_eq!(
+        third.conclusions.issues[before..],
+        [
+            "New problem pods since the last report: 1",
+            "Deployment a (ns) restarted 18 more times since the last report: abnormal growth",
+            "ns/a-1-x has been open for 3 reports in a row",
+        ]
+    );
+    assert!(third.trend.is_some());
+}
