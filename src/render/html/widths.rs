@@ -8,6 +8,7 @@
 //! that, in proportion. Wider windows scale the same percentages up.
 
 use pulldown_cmark::{Event, Tag, TagEnd};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// What a column's cells need, in characters (a CJK character or an emoji counts two).
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -122,27 +123,14 @@ fn longest_word(text: &str) -> usize {
     longest
 }
 
+/// As wide as it is drawn (unicode-width): East Asian wide characters and emoji take two
+/// columns, combining marks none, and `⚠️` (a symbol with its emoji selector) two.
 fn display_width(text: &str) -> usize {
-    text.chars().map(char_width).sum()
+    UnicodeWidthStr::width(text)
 }
 
-/// As wide as it is drawn: East Asian wide characters and emoji take two columns, combining
-/// marks and variation selectors none.
 fn char_width(c: char) -> usize {
-    match c {
-        '\u{300}'..='\u{36f}' | '\u{200b}'..='\u{200f}' | '\u{fe00}'..='\u{fe0f}' => 0,
-        '\u{1100}'..='\u{115f}'
-        | '\u{2600}'..='\u{27bf}'
-        | '\u{2e80}'..='\u{a4cf}'
-        | '\u{ac00}'..='\u{d7a3}'
-        | '\u{f900}'..='\u{faff}'
-        | '\u{fe30}'..='\u{fe4f}'
-        | '\u{ff00}'..='\u{ff60}'
-        | '\u{ffe0}'..='\u{ffe6}'
-        | '\u{1f300}'..='\u{1faff}'
-        | '\u{20000}'..='\u{3fffd}' => 2,
-        _ => 1,
-    }
+    UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
 #[cfg(test)]
