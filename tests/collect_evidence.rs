@@ -451,13 +451,7 @@ async fn a_dump_gives_the_same_workloads_nodes_and_events_as_the_live_cluster() 
     create_fixture(&client, &ns, &node).await;
     let live = collect_live(kubeconfig(), &ns).await;
 
-    let dump = stdout(&kubectl(&[
-        "get",
-        "pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,events,nodes",
-        "-A",
-        "-o",
-        "json",
-    ]));
+    let dump = kubectl_dump();
     let evidence = EvidenceOptions::new(Timestamp::now());
     let dumped =
         collect::from_dump_reader(dump.as_bytes(), "dump.json", &selection(&ns), &evidence)

@@ -104,17 +104,6 @@ fn token_kubeconfig(token: &str) -> tempfile::TempDir {
     dir
 }
 
-/// A value of the test kubeconfig: `server` or `certificate-authority`.
-fn kubeconfig_value(key: &str) -> String {
-    let config = std::fs::read_to_string(kubeconfig()).expect("test kubeconfig");
-    let prefix = format!("{key}: ");
-    config
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("{key} in the test kubeconfig"))
-        .to_owned()
-}
-
 fn kubectl_with_token(token: &str, args: &[&str]) -> Output {
     let mut all = vec!["--token", token];
     all.extend_from_slice(args);

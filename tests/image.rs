@@ -140,19 +140,14 @@ struct ApiServer {
 }
 
 fn api_server() -> ApiServer {
-    let config = std::fs::read_to_string(kubeconfig()).expect("test kubeconfig");
-    let value = |key: &str| {
-        let prefix = format!("{key}: ");
-        config
-            .lines()
-            .find_map(|l| l.trim_start().strip_prefix(&prefix))
-            .unwrap_or_else(|| panic!("{key} in the test kubeconfig"))
-            .to_owned()
-    };
     ApiServer {
-        port: value("server").rsplit(':').next().unwrap().to_owned(),
-        ca: PathBuf::from(value("certificate-authority")),
-        token: value("token"),
+        port: kubeconfig_value("server")
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .to_owned(),
+        ca: PathBuf::from(kubeconfig_value("certificate-authority")),
+        token: kubeconfig_value("token"),
     }
 }
 

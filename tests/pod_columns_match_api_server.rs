@@ -425,13 +425,7 @@ async fn every_pod_shape_prints_the_same_cells_as_the_api_server_live_and_from_a
         server.len()
     );
 
-    let dump = stdout(&kubectl(&[
-        "get",
-        "pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,events,nodes",
-        "-A",
-        "-o",
-        "json",
-    ]));
+    let dump = kubectl_dump();
     let dir = tempfile::tempdir().unwrap();
     let dump_path = dir.path().join("dump.json");
     std::fs::write(&dump_path, dump).unwrap();

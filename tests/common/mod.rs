@@ -99,6 +99,28 @@ pub async fn start_deleting(client: &Client, namespace: &str, name: &str) {
         .expect("delete pod");
 }
 
+/// A value of the test kubeconfig: `server`, `certificate-authority` or `token`.
+pub fn kubeconfig_value(key: &str) -> String {
+    let config = std::fs::read_to_string(kubeconfig()).expect("test kubeconfig");
+    let prefix = format!("{key}: ");
+    config
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("{key} in the test kubeconfig"))
+        .to_owned()
+}
+
+/// The whole cluster as README tells users to dump it (kubectl's JSON).
+pub fn kubectl_dump() -> String {
+    stdout(&kubectl(&[
+        "get",
+        "pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,events,nodes",
+        "-A",
+        "-o",
+        "json",
+    ]))
+}
+
 /// Runs the built `kube-patrol` binary.
 pub fn kube_patrol(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
