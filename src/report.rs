@@ -67,6 +67,17 @@ pub enum Health {
     Unhealthy,
 }
 
+impl Health {
+    /// The name the JSON uses: `healthy`, `attention`, `unhealthy`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Health::Healthy => "healthy",
+            Health::Attention => "attention",
+            Health::Unhealthy => "unhealthy",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
     pub pods: usize,
@@ -216,4 +227,16 @@ pub struct Criteria {
     pub not_ready_grace: String,
     pub terminating_grace: String,
     pub unhealthy_share_percent: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_health_code_is_its_json_name() {
+        for health in [Health::Healthy, Health::Attention, Health::Unhealthy] {
+            assert_eq!(serde_json::to_value(health).unwrap(), health.code());
+        }
+    }
 }

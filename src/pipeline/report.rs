@@ -39,12 +39,13 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
 /// The trend against the report in `path`; asked for by name, so unlike `run`'s archive, a file
 /// that cannot be used is an error.
 fn compare_with(path: &Path, report: &Report, settings: &TrendSettings) -> Result<Trend, Failure> {
-    let fail = |e: &dyn std::fmt::Display| {
+    let fail = |e: &(dyn std::error::Error + 'static)| {
         Failure::new(
             Exit::Usage,
             anyhow::anyhow!(
-                "cannot compare with {}: {e} (give a JSON report written by kube-patrol: -o json, or the archive's latest.json)",
-                path.display()
+                "cannot compare with {}: {} (give a JSON report written by kube-patrol: -o json, or the archive's latest.json)",
+                path.display(),
+                crate::error::one_line(e)
             ),
         )
     };

@@ -300,17 +300,12 @@ fn outcome(report: &Report, fail_on: Option<FailOn>) -> Result<(), Failure> {
     if report.summary.overall < threshold {
         return Ok(());
     }
-    let state = serde_json::to_value(report.summary.overall).unwrap_or_default();
     Err(Failure::new(
         Exit::FailOn,
         anyhow::anyhow!(
             "the report was delivered; the overall state is {} (--fail-on {})",
-            state.as_str().unwrap_or("?"),
-            if threshold == Health::Attention {
-                "attention"
-            } else {
-                "unhealthy"
-            }
+            report.summary.overall.code(),
+            threshold.code()
         ),
     ))
 }

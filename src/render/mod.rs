@@ -187,10 +187,7 @@ impl<'a> Subject<'a> {
             .strftime("%Y-%m-%d")
             .to_string();
         let counts = &report.summary.counts;
-        let code = serde_json::to_value(report.summary.overall)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let code = report.summary.overall.code();
         let overall = catalog.text(&format!("health.{code}"), &[]);
         let mut default = catalog.text(
             "report.subject",
