@@ -362,6 +362,29 @@ fn a_missing_password_file_fails_before_reading_the_cluster_and_names_the_secret
 }
 
 #[test]
+fn a_missing_ca_file_fails_before_reading_the_cluster() {
+    let ca = TestCa::generate();
+    let setup = Setup::new();
+    setup.write_config(Some((closed_port(), &ca)), "");
+    let config = std::fs::read_to_string(setup.config()).unwrap();
+    let missing = setup.dir.path().join("no-such-ca.pem");
+    let config = config.replace(
+        &ca.ca().display().to_string(),
+        &missing.display().to_string(),
+    );
+    std::fs::write(setup.config(), config).unwrap();
+
+    let out = setup.run(&["--from-dump", "/nonexistent/dump.json"]);
+
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let error = stderr(&out).lines().last().unwrap().to_owned();
+    assert!(
+        error.contains(&format!("cannot read smtp.ca_file {}", missing.display())),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_refused_login_keeps_the_archive_and_exits_with_the_delivery_code() {
     let ca = TestCa::generate();
     let server = starttls_server(&ca);

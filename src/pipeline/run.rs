@@ -94,7 +94,10 @@ impl Delivery {
             )));
         }
         let password = match &config.smtp {
-            Some(smtp) => password(smtp)?,
+            Some(smtp) => {
+                check_ca_file(smtp)?;
+                password(smtp)?
+            }
             None => None,
         };
         Ok(Delivery {
@@ -152,6 +155,21 @@ fn password(smtp: &SmtpConfig) -> Result<Option<Secret>, Failure> {
         Ok(password) if !password.is_empty() => Ok(Some(Secret::new(password))),
         _ => Err(usage(format!(
             "smtp.username is set but there is no password: set smtp.password_file (the Secret {PASSWORD_SECRET} mounted as a file) or the environment variable {PASSWORD_ENV}"
+        ))),
+    }
+}
+
+/// A CA file that cannot be read would fail only after the cluster is read and the report
+/// archived: say so now.
+fn check_ca_file(smtp: &SmtpConfig) -> Result<(), Failure> {
+    let Some(file) = &smtp.ca_file else {
+        return Ok(());
+    };
+    match std::fs::File::open(file) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(usage(format!(
+            "cannot read smtp.ca_file {}: {e}; mount the mail relay's CA certificate there or remove ca_file",
+            file.display()
         ))),
     }
 }
