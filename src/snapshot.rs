@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub struct Snapshot {
     /// Where the data came from, for the report's title block.
     pub source: Source,
+    /// The API server's version (`gitVersion`, e.g. `v1.34.4`), read from a live cluster; a
+    /// dump does not say it.
+    pub server_version: Option<String>,
     /// The namespaces inspected, in the order asked for; one with no pods is still listed.
     pub namespaces: Vec<String>,
     /// The pods of those namespaces, slimmed, in namespace then name order.

@@ -79,7 +79,7 @@ fn a_missing_kubeconfig_is_named() {
 }
 
 #[test]
-fn an_unreachable_api_server_exits_with_3() {
+fn an_unreachable_api_server_is_named_and_exits_with_3() {
     let (_dir, path) = write_temp(
         "kubeconfig",
         "apiVersion: v1\nkind: Config\ncurrent-context: c\n\
@@ -87,6 +87,8 @@ fn an_unreachable_api_server_exits_with_3() {
          users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n",
     );
     let out = kube_patrol(&["report", "-n", "default", "--kubeconfig", &path]);
+    // Named as kubectl names it: the server tried, so a wrong kubeconfig is seen at once.
+    assert_eq!(one_line_error(&out, "https://127.0.0.1:1"), 3);
     assert_eq!(one_line_error(&out, "reachable"), 3);
 }
 

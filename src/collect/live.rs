@@ -100,10 +100,15 @@ pub async fn from_cluster(
     opts: &ClusterOptions,
     evidence: &EvidenceOptions,
 ) -> Result<Snapshot, Error> {
-    let namespaces = choose_namespaces(client, selection, opts).await?;
+    let server = match &source {
+        Source::Cluster { server, .. } => server.clone(),
+        _ => String::new(),
+    };
+    let server_version = server_version(client, &server).await?;
+    let namespaces = choose_namespaces(client, &server, selection, opts).await?;
     info!(namespaces = namespaces.len(), "listing pods");
     let per_namespace: Vec<Vec<Pod>> = stream::iter(namespaces.iter())
-        .map(|ns| list_pods(Api::namespaced(client.clone(), ns), ns, opts))
+        .map(|ns| list_pods(Api::namespaced(client.clone(), ns), &server, ns, opts))
         .buffered(opts.concurrency.max(1))
         .try_collect()
         .await?;
@@ -121,6 +126,7 @@ pub async fn from_cluster(
     info!(pods = pods.len(), "collected pods");
     let mut snapshot = Snapshot {
         source,
+        server_version,
         namespaces,
         pods,
         ..Snapshot::default()
@@ -141,13 +147,18 @@ async fn gather_evidence(
     let mut missing = Vec::new();
     snapshot.workloads = objects::list_workloads(client, scope, opts, &calls, &mut missing).await;
     snapshot.nodes = objects::list_nodes(client, opts, &calls, &mut missing).await;
-    let problems = problem_pods(&snapshot.pods, evidence);
-    let targets = Targets::new(&problems, &snapshot.workloads);
-    snapshot.events = objects::list_events(client, &targets, opts, &calls, &mut missing).await;
-    snapshot.logs = logs::read_logs(client, &problems, evidence, &calls, &mut missing).await;
+    let (events, logs, problem_count) = {
+        let problems = problem_pods(snapshot, evidence);
+        let targets = Targets::new(&problems, &snapshot.workloads);
+        let events = objects::list_events(client, &targets, opts, &calls, &mut missing).await;
+        let logs = logs::read_logs(client, &problems, evidence, &calls, &mut missing).await;
+        (events, logs, problems.len())
+    };
+    snapshot.events = events;
+    snapshot.logs = logs;
     snapshot.missing = missing;
     info!(
-        problem_pods = problems.len(),
+        problem_pods = problem_count,
         events = snapshot.events.len(),
         logs = snapshot.logs.len(),
         missing = snapshot.missing.len(),
@@ -186,8 +197,26 @@ impl Calls {
     }
 }
 
+/// The API server's `gitVersion` (`GET /version`): its release decides how kubectl prints
+/// STATUS. Every authenticated user may read it (`system:public-info-viewer`); when a hardened
+/// cluster refuses, the newest printer rules are used and the log says so.
+async fn server_version(client: &Client, server: &str) -> Result<Option<String>, Error> {
+    match client.apiserver_version().await {
+        Ok(info) => {
+            info!(version = %info.git_version, "API server");
+            Ok(Some(info.git_version))
+        }
+        Err(e) if matches!(&e, kube::Error::Api(s) if s.code == 403 || s.code == 404) => {
+            warn!(reason = %api_reason(&e), "cannot read the API server's version; STATUS follows the newest kubectl rules");
+            Ok(None)
+        }
+        Err(e) => Err(api_error("read the API server's version", server, &e)),
+    }
+}
+
 async fn choose_namespaces(
     client: &Client,
+    server: &str,
     selection: &NamespaceSelection,
     opts: &ClusterOptions,
 ) -> Result<Vec<String>, Error> {
@@ -202,7 +231,7 @@ async fn choose_namespaces(
             }
             Ok(names)
         }
-        Err(e) => Err(api_error("list namespaces", &e)),
+        Err(e) => Err(api_error("list namespaces", server, &e)),
     }
 }
 
@@ -226,6 +255,7 @@ async fn list_namespaces(
 /// One namespace's pods, page by page (limit + continue), each page slimmed before the next.
 async fn list_pods(
     api: Api<Pod>,
+    server: &str,
     namespace: &str,
     opts: &ClusterOptions,
 ) -> Result<Vec<Pod>, Error> {
@@ -236,7 +266,7 @@ async fn list_pods(
     let uncounted = AtomicUsize::new(0);
     let pods = list_pages(&api, params, &uncounted, |pod| Some(slim_pod(pod)))
         .await
-        .map_err(|e| api_error(&format!("list pods in namespace {namespace}"), &e))?;
+        .map_err(|e| api_error(&format!("list pods in namespace {namespace}"), server, &e))?;
     debug!(
         namespace,
         pods = pods.len(),
@@ -287,11 +317,15 @@ fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(status) if status.code == 403)
 }
 
-fn api_error(action: &str, e: &kube::Error) -> Error {
+/// An API failure that stops the run. A transport failure names the server it tried, as
+/// kubectl does ("The connection to the server 127.0.0.1:1 was refused"): a kubeconfig pointing
+/// at the wrong cluster is the usual cause.
+fn api_error(action: &str, server: &str, e: &kube::Error) -> Error {
     let message = match e {
         kube::Error::Api(_) => api_reason(e),
         other => format!(
-            "{} (is the API server reachable? check --kubeconfig and --context)",
+            "cannot reach the API server {}: {} (is it reachable? check --kubeconfig and --context)",
+            server.trim_end_matches('/'),
             one_line(other)
         ),
     };
