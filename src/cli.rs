@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::analyze::columns::KubernetesVersion;
 use crate::locale::Lang;
 
 /// The weekly pod-health inspection (巡檢) of a Kubernetes cluster.
@@ -139,6 +140,12 @@ pub struct InspectArgs {
     #[arg(long, value_name = "DIR", env = "KUBE_PATROL_TEMPLATES")]
     pub templates: Option<PathBuf>,
 
+    /// The Kubernetes release whose `kubectl get pods` STATUS rules to follow, e.g. 1.34
+    /// (STATUS differs between releases). Default: the API server's version for a cluster, the
+    /// newest rules for a dump.
+    #[arg(long, value_name = "VERSION", value_parser = parse_kubernetes_version)]
+    pub kubernetes_version: Option<KubernetesVersion>,
+
     /// LIST page size when reading a cluster.
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: u32,
@@ -197,6 +204,11 @@ impl Failure {
 fn parse_time(s: &str) -> Result<Timestamp, String> {
     s.parse::<Timestamp>()
         .map_err(|e| format!("expected an RFC 3339 time such as 2025-12-26T10:00:00+08:00: {e}"))
+}
+
+fn parse_kubernetes_version(s: &str) -> Result<KubernetesVersion, String> {
+    KubernetesVersion::parse(s)
+        .ok_or_else(|| "expected a Kubernetes version such as 1.34 or v1.34.4".to_owned())
 }
 
 fn parse_zone(s: &str) -> Result<TimeZone, String> {

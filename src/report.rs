@@ -6,11 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analyze::advice::Action;
 use crate::analyze::evidence::Evidence;
-use crate::analyze::health::Severity;
 use crate::analyze::owners::Owner;
 use crate::analyze::statistics::Statistics;
 use crate::locale::Lang;
@@ -25,6 +24,12 @@ pub struct Report {
     pub tool: Tool,
     /// Where the data came from.
     pub source: Source,
+    /// The API server's version (`v1.34.4`) for a cluster, whose `kubectl get pods` rules made
+    /// STATUS; absent for a dump.
+    pub kubernetes_version: Option<String>,
+    /// For a dump: its newest time stamp and how long before the reference time it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dump_age: Option<crate::analyze::dump_age::DumpAge>,
     /// The cluster's display name, for the title block.
     pub cluster: String,
     pub lang: Lang,
@@ -59,7 +64,7 @@ pub struct Tool {
 }
 
 /// The health tier of a pod, or of the whole cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     Healthy,
@@ -76,6 +81,215 @@ impl Health {
             Health::Unhealthy => "unhealthy",
         }
     }
+}
+
+/// How bad a problem is: 🔴 high, 🟡 medium, 🟢 low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    /// High problems make a pod unhealthy; medium and low ones ask for attention.
+    pub fn health(self) -> Health {
+        match self {
+            Severity::High => Health::Unhealthy,
+            Severity::Medium | Severity::Low => Health::Attention,
+        }
+    }
+}
+
+/// Every problem the health rules can find: one code each, stable in the JSON (`problems[].code`)
+/// and documented in README's health-rules table. Each code has one severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    /// An ordinary container ended with a non-zero exit code, or the pod failed otherwise.
+    Failed,
+    /// A Job's pod that failed while the Job went on to succeed (a retried attempt).
+    FailedAttempt,
+    /// A container waits in CrashLoopBackOff, or crashed and is about to restart.
+    CrashLoop,
+    /// An image cannot be pulled (ImagePullBackOff, ErrImagePull, InvalidImageName...).
+    ImagePull,
+    /// A container cannot be created or started (CreateContainerConfigError...).
+    ContainerCreate,
+    /// A container's current instance was OOMKilled.
+    OomKilled,
+    /// A container's previous instance was OOMKilled, within the restart window.
+    OomKilledBefore,
+    /// Evicted by the kubelet (`status.reason: Evicted`) or disrupted by the control plane
+    /// (a `DisruptionTarget` condition: preemption, the Eviction API, taint manager, pod GC).
+    Evicted,
+    /// Rejected by the node's kubelet at admission (`OutOfcpu`, `NodeAffinity`,
+    /// `UnexpectedAdmissionError`...).
+    Rejected,
+    /// The pod's node stopped reporting (node `Ready` Unknown, the unreachable taint, or the
+    /// pod's `NodeLost` reason).
+    NodeLost,
+    /// The pod's node reports `Ready` False.
+    NodeNotReady,
+    /// Killed by a node shutdown and no ready pod of its workload replaces it.
+    NodeShutdown,
+    /// Killed by a node shutdown; a ready pod of its workload replaces it (a leftover).
+    ShutdownLeftover,
+    /// An ordinary init container failed.
+    InitFailed,
+    /// Pending, creating containers or initializing past the grace period.
+    PendingTooLong,
+    /// Pending, creating containers or initializing, within the grace period.
+    Starting,
+    /// Running but not Ready past the grace period.
+    NotReadyTooLong,
+    /// Running but not Ready, within the grace period.
+    NotReady,
+    /// A Job's pod whose main container finished while another (a non-native sidecar such as
+    /// a mesh proxy) keeps running, past the grace period: the Job never completes.
+    SidecarBlocksJob,
+    /// RESTARTS at or above the unhealthy threshold, the last restart within the window.
+    RestartsHigh,
+    /// RESTARTS at or above the attention threshold, the last restart within the window.
+    RestartsElevated,
+    /// RESTARTS at or above the attention threshold, but none within the window.
+    RestartsLongAgo,
+    /// A Completed pod of a long-running controller or a bare pod.
+    LeftoverCompleted,
+    /// Being deleted for longer than the grace period.
+    StuckTerminating,
+}
+
+impl ProblemCode {
+    /// The code as the JSON and README write it (`crash_loop`).
+    pub fn as_str(self) -> &'static str {
+        use ProblemCode::*;
+        match self {
+            Failed => "failed",
+            FailedAttempt => "failed_attempt",
+            CrashLoop => "crash_loop",
+            ImagePull => "image_pull",
+            ContainerCreate => "container_create",
+            OomKilled => "oom_killed",
+            OomKilledBefore => "oom_killed_before",
+            Evicted => "evicted",
+            Rejected => "rejected",
+            NodeLost => "node_lost",
+            NodeNotReady => "node_not_ready",
+            NodeShutdown => "node_shutdown",
+            ShutdownLeftover => "shutdown_leftover",
+            InitFailed => "init_failed",
+            PendingTooLong => "pending_too_long",
+            Starting => "starting",
+            NotReadyTooLong => "not_ready_too_long",
+            NotReady => "not_ready",
+            SidecarBlocksJob => "sidecar_blocks_job",
+            RestartsHigh => "restarts_high",
+            RestartsElevated => "restarts_elevated",
+            RestartsLongAgo => "restarts_long_ago",
+            LeftoverCompleted => "leftover_completed",
+            StuckTerminating => "stuck_terminating",
+        }
+    }
+
+    /// The severity that every finding of this code has.
+    pub fn severity(self) -> Severity {
+        use ProblemCode::*;
+        match self {
+            Failed | CrashLoop | ImagePull | ContainerCreate | OomKilled | Evicted | Rejected
+            | NodeLost | NodeNotReady | NodeShutdown | InitFailed | PendingTooLong
+            | NotReadyTooLong | SidecarBlocksJob | RestartsHigh => Severity::High,
+            FailedAttempt | OomKilledBefore | ShutdownLeftover | RestartsElevated
+            | LeftoverCompleted | StuckTerminating => Severity::Medium,
+            Starting | NotReady | RestartsLongAgo => Severity::Low,
+        }
+    }
+
+    /// The kind of problem, which the trend follows from report to report: a crash-looping
+    /// container shows as `crash_loop`, `oom_killed` or `restarts_high` depending on the moment
+    /// it was seen, yet it is one problem.
+    pub fn kind(self) -> ProblemKind {
+        use ProblemCode::*;
+        match self {
+            CrashLoop | OomKilled | OomKilledBefore | RestartsHigh | RestartsElevated
+            | RestartsLongAgo => ProblemKind::Crashing,
+            Failed | FailedAttempt => ProblemKind::Failed,
+            ImagePull => ProblemKind::ImagePull,
+            ContainerCreate => ProblemKind::ContainerCreate,
+            InitFailed => ProblemKind::InitFailed,
+            PendingTooLong | Starting => ProblemKind::Pending,
+            NotReadyTooLong | NotReady | SidecarBlocksJob => ProblemKind::NotReady,
+            Evicted => ProblemKind::Evicted,
+            Rejected => ProblemKind::Rejected,
+            NodeLost | NodeNotReady => ProblemKind::Node,
+            NodeShutdown | ShutdownLeftover => ProblemKind::Shutdown,
+            LeftoverCompleted => ProblemKind::Leftover,
+            StuckTerminating => ProblemKind::Terminating,
+        }
+    }
+
+    /// Every code, in the order of README's table.
+    pub const ALL: [ProblemCode; 24] = {
+        use ProblemCode::*;
+        [
+            Failed,
+            FailedAttempt,
+            CrashLoop,
+            ImagePull,
+            ContainerCreate,
+            OomKilled,
+            OomKilledBefore,
+            Evicted,
+            Rejected,
+            NodeLost,
+            NodeNotReady,
+            NodeShutdown,
+            ShutdownLeftover,
+            InitFailed,
+            PendingTooLong,
+            Starting,
+            NotReadyTooLong,
+            NotReady,
+            SidecarBlocksJob,
+            RestartsHigh,
+            RestartsElevated,
+            RestartsLongAgo,
+            LeftoverCompleted,
+            StuckTerminating,
+        ]
+    };
+
+    /// The code of a JSON name; `None` for a name this version does not know.
+    pub fn parse(name: &str) -> Option<ProblemCode> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a problem is about, whatever moment it was seen at: the identity the trend tracks
+/// together with the workload it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    Crashing,
+    Failed,
+    ImagePull,
+    ContainerCreate,
+    InitFailed,
+    Pending,
+    NotReady,
+    Evicted,
+    Rejected,
+    Node,
+    Shutdown,
+    Leftover,
+    Terminating,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -160,7 +374,7 @@ pub struct PodRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
     /// Stable code, documented in README (e.g. `crash_loop`, `leftover_completed`).
-    pub code: String,
+    pub code: ProblemCode,
     pub severity: Severity,
     pub message: String,
     /// The facts the rule saw (status, restarts, threshold, grace, scheduler message...).
@@ -232,6 +446,38 @@ pub struct Criteria {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_code_is_its_json_name_and_parses_back() {
+        for code in ProblemCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert_eq!(ProblemCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ProblemCode::parse("no_such_code"), None);
+    }
+
+    #[test]
+    fn every_problem_code_has_a_message_in_each_language_and_a_row_in_readme() {
+        use crate::locale::{Catalog, Lang};
+        let readme = include_str!("../README.md");
+        for code in ProblemCode::ALL {
+            for lang in [Lang::En, Lang::ZhTw] {
+                let key = format!("problem.{code}");
+                assert!(Catalog::builtin(lang).has(&key), "{key} in {lang:?}");
+                let kind = serde_json::to_value(code.kind()).unwrap();
+                let kind_key = format!("problem_kind.{}", kind.as_str().unwrap());
+                assert!(
+                    Catalog::builtin(lang).has(&kind_key),
+                    "{kind_key} in {lang:?}"
+                );
+            }
+            let row = format!("| `{code}` | ");
+            assert!(
+                readme.contains(&row),
+                "README's health-rules table lacks {code}"
+            );
+        }
+    }
 
     #[test]
     fn a_health_code_is_its_json_name() {

@@ -4,23 +4,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-
-/// Server table columns and the matching keys of kube-patrol's JSON.
-const COLUMNS: [(&str, &str); 8] = [
-    ("Ready", "ready"),
-    ("Status", "status"),
-    ("Restarts", "restarts"),
-    ("Age", "age"),
-    ("IP", "ip"),
-    ("Node", "node"),
-    ("Nominated Node", "nominated_node"),
-    ("Readiness Gates", "readiness_gates"),
-];
 
 fn ago(seconds: i64) -> String {
     (Timestamp::now() - SignedDuration::from_secs(seconds)).to_string()
@@ -328,6 +314,45 @@ fn shapes() -> Vec<Shape> {
             json!({"phase": "Pending", "containerStatuses": [
             cs("c0", false, 0, waiting("ImagePullBackOff"), None)]}),
         ),
+        // STATUS differs between servers from here on: 1.35 shows a failed container where
+        // 1.34 shows its sibling's Completed or NotReady.
+        shape(
+            "failed-completed-then-error",
+            two.clone(),
+            json!({"phase": "Failed", "containerStatuses": [
+            cs("c0", false, 0, terminated(Some("Completed"), 0, None, 50), None),
+            cs("c1", false, 0, terminated(Some("Error"), 1, None, 50), None)]}),
+        ),
+        shape(
+            "running-completed-error-and-ready",
+            spec(&["c0", "c1", "c2"], vec![]),
+            json!({"phase": "Running", "conditions": [condition("Ready", "False", None)],
+            "containerStatuses": [
+            cs("c0", false, 0, terminated(Some("Completed"), 0, None, 50), None),
+            cs("c1", false, 0, terminated(Some("Error"), 1, None, 50), None),
+            cs("c2", true, 0, running(100), None)]}),
+        ),
+        shape(
+            "completed-then-oom-then-error",
+            spec(&["c0", "c1", "c2"], vec![]),
+            json!({"phase": "Failed", "containerStatuses": [
+            cs("c0", false, 0, terminated(Some("Completed"), 0, None, 50), None),
+            cs("c1", false, 0, terminated(Some("OOMKilled"), 137, None, 50), None),
+            cs("c2", false, 0, terminated(Some("Error"), 1, None, 50), None)]}),
+        ),
+        shape(
+            "completed-then-signal",
+            two.clone(),
+            json!({"phase": "Failed", "containerStatuses": [
+            cs("c0", false, 0, terminated(Some("Completed"), 0, None, 50), None),
+            cs("c1", false, 0, terminated(None, 137, Some(9), 50), None)]}),
+        ),
+        deleting(shape(
+            "failed-evicted-deleting",
+            one.clone(),
+            json!({"phase": "Failed", "reason": "Evicted", "message": "The node was low on resource: memory.",
+            "containerStatuses": [cs("c0", false, 0, terminated(Some("Error"), 137, None, 50), None)]}),
+        )),
     ]
 }
 
@@ -344,66 +369,12 @@ async fn create_shapes(client: &kube::Client, namespace: &str) -> usize {
     shapes.len()
 }
 
-/// kube-patrol's JSON pods as (name → key → cell).
-fn patrol_cells(json_text: &str) -> BTreeMap<String, BTreeMap<String, String>> {
-    let report: Value = serde_json::from_str(json_text).expect("kube-patrol JSON");
-    report["pods"]
-        .as_array()
-        .expect("pods")
-        .iter()
-        .map(|p| {
-            let cells = COLUMNS
-                .iter()
-                .map(|(_, key)| {
-                    (
-                        key.to_string(),
-                        p[key].as_str().unwrap_or("<missing>").to_owned(),
-                    )
-                })
-                .collect();
-            (p["name"].as_str().unwrap().to_owned(), cells)
-        })
-        .collect()
-}
-
-/// Compares every cell; returns the number compared, panics listing every difference.
-fn assert_same_cells(
-    server: &BTreeMap<String, BTreeMap<String, String>>,
-    ours: &BTreeMap<String, BTreeMap<String, String>>,
-) -> usize {
-    assert_eq!(
-        server.keys().collect::<Vec<_>>(),
-        ours.keys().collect::<Vec<_>>(),
-        "the same pods"
-    );
-    let mut differences = Vec::new();
-    let mut compared = 0;
-    for (pod, cells) in server {
-        for (column, key) in COLUMNS {
-            compared += 1;
-            let theirs = &cells[column];
-            let mine = &ours[pod][key];
-            if theirs != mine {
-                differences.push(format!(
-                    "{pod} {column}: server {theirs:?}, kube-patrol {mine:?}"
-                ));
-            }
-        }
-    }
-    assert!(
-        differences.is_empty(),
-        "cells differ:\n{}",
-        differences.join("\n")
-    );
-    compared
-}
-
-#[tokio::test]
-async fn every_pod_shape_prints_the_same_cells_as_the_api_server_live_and_from_a_dump() {
-    let client = client().await;
+/// Every shape into one server, then kube-patrol's cells compared with that server's table,
+/// live and from a kubectl dump read with `--kubernetes-version` set to the server's.
+async fn compare_with_server(kubeconfig: &std::path::Path, version: &str) {
+    let client = client_for(kubeconfig).await;
     let namespace = unique("kp-columns");
     let count = create_shapes(&client, &namespace).await;
-    let kubeconfig = kubeconfig();
     let kubeconfig = kubeconfig.to_str().unwrap();
 
     let (server, now) = server_pod_table(&client, &namespace).await;
@@ -419,13 +390,18 @@ async fn every_pod_shape_prints_the_same_cells_as_the_api_server_live_and_from_a
         "-o",
         "json",
     ]));
+    let report: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(
+        report["kubernetes_version"], version,
+        "read from the server"
+    );
     let compared = assert_same_cells(&server, &patrol_cells(&live));
     eprintln!(
-        "live: {} pods, {compared} cells identical to the API server's table",
+        "{version} live: {} pods, {compared} cells identical to the API server's table",
         server.len()
     );
 
-    let dump = kubectl_dump();
+    let dump = kubectl_dump_of(std::path::Path::new(kubeconfig));
     let dir = tempfile::tempdir().unwrap();
     let dump_path = dir.path().join("dump.json");
     std::fs::write(&dump_path, dump).unwrap();
@@ -437,10 +413,50 @@ async fn every_pod_shape_prints_the_same_cells_as_the_api_server_live_and_from_a
         &namespace,
         "--now",
         &now,
+        "--kubernetes-version",
+        version,
         "-o",
         "json",
     ]));
     assert_same_cells(&server, &patrol_cells(&from_dump));
+}
+
+#[tokio::test]
+async fn every_pod_shape_prints_the_same_cells_as_both_api_servers_live_and_from_a_dump() {
+    let servers = servers().await;
+    assert_eq!(servers.len(), 2);
+    assert_ne!(servers[0].1, servers[1].1, "two different releases");
+    for (kubeconfig, version) in servers {
+        compare_with_server(&kubeconfig, &version).await;
+    }
+}
+
+#[tokio::test]
+async fn statuses_that_differ_between_releases_differ_in_the_two_servers_tables() {
+    // The oracle itself: if both servers printed the same, the test above would prove less.
+    let mut statuses = Vec::new();
+    for (kubeconfig, _) in servers().await {
+        let client = client_for(&kubeconfig).await;
+        let namespace = unique("kp-releases");
+        create_shapes(&client, &namespace).await;
+        let (table, _) = server_pod_table(&client, &namespace).await;
+        statuses.push(table["failed-completed-then-error"]["Status"].clone());
+    }
+    assert_eq!(statuses, ["Error", "Completed"]);
+}
+
+#[test]
+fn a_kubernetes_version_that_is_not_one_is_refused_with_exit_2() {
+    let out = kube_patrol(&[
+        "report",
+        "--from-dump",
+        "examples/seed-cluster.json",
+        "-A",
+        "--kubernetes-version",
+        "latest",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--kubernetes-version"));
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ const USER: &str = "patrol";
 const PASSWORD: &str = "s3cret-Pa55-never-shown";
 const WEEK1: &str = "2025-12-26T10:00:00+08:00";
 const WEEK2: &str = "2026-01-02T10:00:00+08:00";
+const WEEK3: &str = "2026-01-09T10:00:00+08:00";
 
 /// A run's working directory: the config, the password file, the archive.
 struct Setup {
@@ -97,13 +98,16 @@ impl Setup {
         std::fs::read_to_string(self.archive().join(name)).unwrap()
     }
 
-    /// Writes the dump as it is at `week` (1: the seed cluster; 2: a week later).
+    /// Writes the dump as it is at `week` (1: the seed cluster; 2: a week later, a pod
+    /// crash-looping; 3: another week later, that pod replaced by a rollout, still crashing).
     fn dump(&self, week: u8) -> PathBuf {
         let path = self.dir.path().join(format!("week{week}.json"));
         let seed = std::fs::read_to_string(repo("examples/seed-cluster.json")).unwrap();
         let mut dump: Value = serde_json::from_str(&seed).unwrap();
-        if week == 2 {
-            common::a_week_later(&mut dump);
+        match week {
+            2 => common::a_week_later(&mut dump),
+            3 => common::a_rollout_later(&mut dump),
+            _ => {}
         }
         std::fs::write(&path, serde_json::to_string(&dump).unwrap()).unwrap();
         path
@@ -233,33 +237,18 @@ fn a_second_run_says_what_changed_since_the_first() {
     let report: Value = serde_json::from_str(&setup.read("latest.json")).unwrap();
     let trend = &report["trend"];
     assert_eq!(trend["previous_generated_at"], "2025-12-26T02:00:00Z");
-    let names_of = |key: &str| -> Vec<String> {
-        trend[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}/{}",
-                    c["namespace"].as_str().unwrap(),
-                    c["name"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
-    assert_eq!(
-        names_of("new_problems"),
-        ["pigo-stg/game-api-7688f98587-knrxz"]
-    );
-    assert_eq!(
-        names_of("resolved"),
-        ["pigo-dev/pigo-cron-77cc9c4d8c-tw2xb"]
-    );
+    let names_of = |key: &str| problems(&trend[key]);
+    assert_eq!(names_of("new_problems"), ["pigo-stg/Deployment/game-api"]);
+    assert_eq!(names_of("resolved"), ["pigo-dev/Deployment/pigo-cron"]);
     assert_eq!(
         names_of("still_open"),
-        ["pigo-rel/prometheus-blackbox-exporter-6fc9ff54ff-6cnqp"]
+        ["pigo-rel/Deployment/prometheus-blackbox-exporter"]
     );
     assert_eq!(trend["still_open"][0]["reports_open"], 2);
+    assert_eq!(
+        trend["new_problems"][0]["now"]["pods"][0]["name"],
+        "game-api-7688f98587-knrxz"
+    );
     let growth = &trend["restart_growth"]["pods"][0];
     assert_eq!(
         (&growth["name"], &growth["growth"], &growth["abnormal"]),
@@ -278,20 +267,13 @@ fn a_second_run_says_what_changed_since_the_first() {
     assert!(changes.contains(&("pigo-dev", "changed")), "{changes:?}");
 
     let markdown = setup.read("latest.md");
-    let section = markdown
-        .split("## 🔄 與上次巡檢比較")
-        .nth(1)
-        .expect("a trend section")
-        .split("\n## ")
-        .next()
-        .unwrap();
+    let section = trend_section(&markdown);
     for expected in [
         "**上次巡檢**: 2025-12-26 10:00 CST",
-        "#### 🆕 新增問題 Pod (1)",
-        "| pigo-stg | game-api-7688f98587-knrxz | Running | **CrashLoopBackOff** |",
-        "#### ✅ 已解決的問題 Pod (1)",
-        "| pigo-dev | pigo-cron-77cc9c4d8c-tw2xb | Error | （已刪除） | 1 |",
-        "| 2 | 0 → 0 |",
+        "#### 🆕 新增問題 (1)",
+        "| pigo-stg | Deployment/game-api | 崩潰或頻繁重啟 | game-api-7688f98587-knrxz (CrashLoopBackOff) | 🔴 高 |",
+        "#### ✅ 已解決的問題 (1)",
+        "| pigo-dev | Deployment/pigo-cron | 執行失敗 | pigo-cron-77cc9c4d8c-tw2xb (Error) | 1 |",
         "| pigo-stg | game-api-7688f98587-knrxz | 0 | 12 | +12 ⚠️ 異常增長 |",
         "| pigo-dev | 14 | 13 | -1 |",
     ] {
@@ -302,6 +284,80 @@ fn a_second_run_says_what_changed_since_the_first() {
     }
     let html = setup.read("latest.html");
     assert!(html.contains("與上次巡檢比較"));
+}
+
+/// `namespace/Kind/name` of each problem of a trend list.
+fn problems(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = &c["subject"];
+            format!(
+                "{}/{}/{}",
+                c["namespace"].as_str().unwrap(),
+                s["kind"].as_str().unwrap(),
+                s["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn trend_section(markdown: &str) -> &str {
+    markdown
+        .split("## 🔄 與上次巡檢比較")
+        .nth(1)
+        .expect("a trend section")
+        .split("\n## ")
+        .next()
+        .unwrap()
+}
+
+#[test]
+fn a_crash_loop_that_a_rollout_renamed_is_still_open_nothing_new_nothing_resolved() {
+    let setup = Setup::new();
+    setup.write_config(None, "");
+    let week2 = setup.dump(2);
+    let week3 = setup.dump(3);
+
+    let first = setup.run(&["--from-dump", week2.to_str().unwrap(), "--now", WEEK2]);
+    let second = setup.run(&["--from-dump", week3.to_str().unwrap(), "--now", WEEK3]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+
+    let report: Value = serde_json::from_str(&setup.read("latest.json")).unwrap();
+    let trend = &report["trend"];
+    assert_eq!(problems(&trend["new_problems"]), Vec::<String>::new());
+    assert_eq!(problems(&trend["resolved"]), Vec::<String>::new());
+    assert!(
+        problems(&trend["still_open"]).contains(&"pigo-stg/Deployment/game-api".to_owned()),
+        "{trend}"
+    );
+    let game_api = trend["still_open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["subject"]["name"] == "game-api")
+        .unwrap();
+    assert_eq!(game_api["reports_open"], 2);
+    assert_eq!(game_api["problem"], "crashing");
+    assert_eq!(
+        game_api["before"]["pods"][0]["name"],
+        "game-api-7688f98587-knrxz"
+    );
+    assert_eq!(
+        game_api["now"]["pods"][0]["name"],
+        "game-api-5d9f8b7c64-w7q2x"
+    );
+    let section = trend_section(&setup.read("latest.md")).to_owned();
+    assert!(
+        section.contains("**新增問題**: 0 項") && section.contains("**已解決**: 0 項"),
+        "{section}"
+    );
+    assert!(
+        section.contains("| pigo-stg | Deployment/game-api | 崩潰或頻繁重啟 | game-api-7688f98587-knrxz (CrashLoopBackOff) | **game-api-5d9f8b7c64-w7q2x (CrashLoopBackOff)** | 🔴 高 | 2 |"),
+        "{section}"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn seed_report(extra: &[&str]) -> (Value, String) {
     let mut args = vec![
@@ -206,7 +206,14 @@ fn compared_with_last_weeks_json_the_report_says_what_changed() {
         .iter()
         .collect();
     assert_eq!(new.len(), 1);
-    assert_eq!(new[0]["name"], "game-api-7688f98587-knrxz");
+    assert_eq!(
+        new[0]["subject"],
+        json!({"kind": "Deployment", "name": "game-api"})
+    );
+    assert_eq!(
+        new[0]["now"]["pods"][0]["name"],
+        "game-api-7688f98587-knrxz"
+    );
     assert!(markdown.contains("## 🔄 與上次巡檢比較"));
     assert!(
         markdown.contains("**上次巡檢**: 2025-12-26 10:00 CST"),
@@ -230,4 +237,35 @@ fn comparing_with_a_file_that_is_not_a_report_is_a_usage_error() {
         error.contains("cannot compare with Cargo.toml: the previous report is not valid JSON"),
         "{error}"
     );
+}
+
+#[test]
+fn an_old_dump_read_without_now_is_said_to_be_old_in_the_log_and_the_title_block() {
+    let out = kube_patrol(&[
+        "report",
+        "--from-dump",
+        "examples/seed-cluster.json",
+        "-n",
+        "pigo-dev",
+        "--timezone",
+        "Asia/Taipei",
+    ]);
+    let markdown = stdout(&out);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("pass --now 2025-12-26T") && log.contains("dump"),
+        "{log}"
+    );
+    let title_block = markdown.split("---").next().unwrap();
+    assert!(
+        title_block.contains("⚠️ 此傾印檔已過時") && title_block.contains("`--now 2025-12-26T"),
+        "{title_block}"
+    );
+}
+
+#[test]
+fn a_dump_read_at_its_own_time_is_not_said_to_be_old() {
+    let (report, markdown) = seed_report(&[]);
+    assert_eq!(report["dump_age"]["old"], false);
+    assert!(!markdown.contains("此傾印檔已過時"));
 }

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use super::health::{Finding, Severity};
+use super::health::Finding;
 use super::owners::Owner;
 use crate::locale::Catalog;
+use crate::report::{ProblemCode, Severity};
 
 /// One immediate action (the seed's 立即處理建議).
 #[derive(Debug, Clone, Serialize)]
@@ -47,10 +48,12 @@ pub fn action(s: &Subject, t: &Catalog) -> Option<Action> {
     if top.severity == Severity::Low {
         return None;
     }
-    let kind = advice_kind(top.code);
-    let (advice, short) = sentences(kind, s, t);
+    let kind = advice_kind(top, s.chain);
+    let (advice, short) = sentences(kind, top, s, t);
     let title_key = match (top.severity, kind) {
-        (_, "leftover_completed") => "advice.title_leftover",
+        (_, "leftover_completed" | "shutdown_leftover" | "failed_attempt") => {
+            "advice.title_leftover"
+        }
         (Severity::High, _) => "advice.title_unhealthy",
         _ => "advice.title_attention",
     };
@@ -72,28 +75,51 @@ pub fn action(s: &Subject, t: &Catalog) -> Option<Action> {
     })
 }
 
-/// Groups problem codes that call for the same advice.
-fn advice_kind(code: &str) -> &'static str {
-    match code {
-        "leftover_completed" => "leftover_completed",
-        "crash_loop" => "crash_loop",
-        "image_pull" => "image_pull",
-        "container_create" => "container_create",
-        "oom_killed" | "oom_killed_before" => "oom",
-        "pending_too_long" | "starting" => "pending",
-        "not_ready_too_long" | "not_ready" => "not_ready",
-        "restarts_high" | "restarts_elevated" => "restarts",
-        "stuck_terminating" => "terminating",
-        "evicted" => "evicted",
-        "node_lost" => "node_lost",
-        _ => "failed",
+/// The container a finding is about, for `kubectl logs -c`: the sidecar that keeps a Job's pod
+/// running, else the one the rule named.
+pub fn container_of(f: &Finding) -> Option<String> {
+    let named = match f.code {
+        ProblemCode::SidecarBlocksJob => f.facts.get("still_running"),
+        _ => f.facts.get("container"),
+    }?;
+    named.split(", ").next().map(str::to_owned)
+}
+
+/// Groups problem codes that call for the same advice; a failed Job's pod, a failing
+/// readiness gate and a NotReady node get advice of their own.
+fn advice_kind(top: &Finding, chain: &[Owner]) -> &'static str {
+    use ProblemCode::*;
+    let job = chain.first().is_some_and(|o| o.kind == "Job");
+    match top.code {
+        Failed | InitFailed if job => "failed_job",
+        NotReadyTooLong | NotReady if top.facts.contains_key("gates") => "readiness_gate",
+        NodeNotReady => "node_not_ready",
+        LeftoverCompleted => "leftover_completed",
+        ShutdownLeftover => "shutdown_leftover",
+        FailedAttempt => "failed_attempt",
+        CrashLoop => "crash_loop",
+        ImagePull => "image_pull",
+        ContainerCreate => "container_create",
+        OomKilled | OomKilledBefore => "oom",
+        PendingTooLong | Starting => "pending",
+        NotReadyTooLong | NotReady => "not_ready",
+        RestartsHigh | RestartsElevated | RestartsLongAgo => "restarts",
+        StuckTerminating => "terminating",
+        Evicted => "evicted",
+        Rejected => "rejected",
+        NodeLost => "node_lost",
+        NodeShutdown => "node_shutdown",
+        SidecarBlocksJob => "sidecar",
+        Failed | InitFailed => "failed",
     }
 }
 
-fn sentences(kind: &str, s: &Subject, t: &Catalog) -> (String, String) {
-    let top = s.chain.last();
+/// The advice sentence and its short form; the finding's facts fill their placeholders
+/// (`{reason}`, `{node}`, `{still_running}`...).
+fn sentences(kind: &str, top: &Finding, s: &Subject, t: &Catalog) -> (String, String) {
+    let owner = s.chain.last();
     if kind == "failed" {
-        return match top {
+        return match owner {
             Some(owner) => {
                 let owner_text = format!("{} {}", owner.kind, owner.name);
                 (
@@ -107,17 +133,33 @@ fn sentences(kind: &str, s: &Subject, t: &Catalog) -> (String, String) {
             ),
         };
     }
+    let args: Vec<(&str, &str)> = top.facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     (
-        t.text(&format!("advice.{kind}"), &[]),
-        t.text(&format!("advice.{kind}_short"), &[]),
+        t.text(&format!("advice.{kind}"), &args),
+        t.text(&format!("advice.{kind}_short"), &args),
     )
 }
 
 fn commands(kind: &str, s: &Subject, t: &Catalog) -> Vec<CommandLine> {
     let k = Kubectl(s);
     let mut lines = match kind {
-        "leftover_completed" => vec![k.line(t.text("command.delete_leftover", &[]), k.delete())],
-        "failed" | "evicted" => {
+        "leftover_completed" | "shutdown_leftover" | "failed_attempt" => {
+            vec![k.line(t.text("command.delete_leftover", &[]), k.delete())]
+        }
+        "failed_job" => vec![
+            k.line(t.text("command.logs", &[]), k.logs(false)),
+            k.line(t.text("command.describe", &[]), k.describe()),
+            k.line(
+                t.text("command.get_owner", &[("kind", "Job")]),
+                k.describe_owner(),
+            ),
+        ],
+        "readiness_gate" => vec![
+            k.line(t.text("command.describe", &[]), k.describe()),
+            k.line(t.text("command.conditions", &[]), k.conditions()),
+        ],
+        "node_not_ready" => k.node_lines(t),
+        "failed" | "evicted" | "rejected" | "node_shutdown" => {
             let mut lines = vec![k.line(t.text("command.delete_pod", &[]), k.delete())];
             lines.extend(k.owner_lines(t));
             lines
@@ -145,6 +187,10 @@ fn commands(kind: &str, s: &Subject, t: &Catalog) -> Vec<CommandLine> {
                 t.text("command.nodes", &[]),
                 "kubectl get nodes -o wide".to_owned(),
             ),
+        ],
+        "sidecar" => vec![
+            k.line(t.text("command.describe", &[]), k.describe()),
+            k.line(t.text("command.logs", &[]), k.logs(false)),
         ],
         "terminating" | "node_lost" => vec![
             k.line(t.text("command.finalizers", &[]), k.finalizers()),
@@ -215,6 +261,41 @@ impl Kubectl<'_> {
             shell_word(self.0.pod),
             self.ns()
         )
+    }
+
+    fn conditions(&self) -> String {
+        format!(
+            "kubectl get pod {} {} -o jsonpath='{{.status.conditions}}'",
+            shell_word(self.0.pod),
+            self.ns()
+        )
+    }
+
+    /// `kubectl describe job x`: the nearest owner (a Job's pod).
+    fn describe_owner(&self) -> String {
+        let owner = self.0.chain.first().map_or("", |o| o.name.as_str());
+        format!("kubectl describe job {} {}", shell_word(owner), self.ns())
+    }
+
+    /// The node's conditions and the pods it runs.
+    fn node_lines(&self, t: &Catalog) -> Vec<CommandLine> {
+        let top = self.0.findings.first();
+        let Some(node) = top.and_then(|f| f.facts.get("node")) else {
+            return vec![self.line(t.text("command.describe", &[]), self.describe())];
+        };
+        vec![
+            self.line(
+                t.text("command.describe_node", &[]),
+                format!("kubectl describe node {}", shell_word(node)),
+            ),
+            self.line(
+                t.text("command.node_pods", &[]),
+                format!(
+                    "kubectl get pods -A -o wide --field-selector spec.nodeName={}",
+                    shell_word(node)
+                ),
+            ),
+        ]
     }
 
     /// `kubectl get deployment x` and `kubectl get pods -l <selector>`, as the seed shows.

@@ -6,6 +6,16 @@
 //! must also work from a dump file with no server, so this module is a faithful port of that
 //! function; operators then see in the report the very cells they know from their terminal.
 //!
+//! The function changed twice since 1.29, and STATUS depends on the server that prints it
+//! ([`KubernetesVersion`]): from 1.31 a finished pod being deleted keeps its status instead of
+//! `Terminating` (kubernetes/kubernetes#122038); from 1.35 a container that exited non-zero
+//! wins over a sibling's `Completed` (kubernetes/kubernetes#124766).
+//!
+//! Why port the printer rather than ask a live server for its Table: one code path for live
+//! runs and dumps (which have no server), cells measured against the report's `--now` like
+//! every other age in it, and no second, larger payload per LIST page. The server's version
+//! picks the rules, and tests compare every cell with two real servers (1.34 and 1.37).
+//!
 //! The server prints the *internal* form of a pod, converted from v1. The one conversion that
 //! changes a cell is the pod IP: `status.podIP`, when set, wins over `status.podIPs[0]`.
 //!
@@ -22,6 +32,63 @@ use super::duration::{GO_ZERO_TIME, age, since};
 
 /// What the printer shows for an empty wide cell.
 const NONE: &str = "<none>";
+
+/// The Kubernetes release whose `printPod` rules to follow (the API server's version for a
+/// live cluster). Releases before 1.29 are printed with 1.29's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KubernetesVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl KubernetesVersion {
+    /// The newest rules kube-patrol knows: those of 1.35 and later (1.37 is the newest
+    /// release checked).
+    pub const NEWEST: KubernetesVersion = KubernetesVersion {
+        major: 1,
+        minor: 37,
+    };
+
+    /// Reads `v1.34.4`, `1.34`, `1.29+`, or a distribution's `v1.30.2-eks-a1b2c3` and
+    /// `v1.31.0+k3s1`; `None` for anything without a major and a minor.
+    pub fn parse(text: &str) -> Option<KubernetesVersion> {
+        let text = text.trim().trim_start_matches('v');
+        let mut parts = text.split('.');
+        let number = |part: Option<&str>| -> Option<u32> {
+            let digits: String = part?.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        };
+        let major = number(parts.next())?;
+        let minor = number(parts.next())?;
+        Some(KubernetesVersion { major, minor })
+    }
+
+    fn at_least(self, minor: u32) -> bool {
+        self.major > 1 || (self.major == 1 && self.minor >= minor)
+    }
+
+    /// 1.31+: a Succeeded or Failed pod being deleted keeps its status, not `Terminating`.
+    fn finished_pods_keep_status(self) -> bool {
+        self.at_least(31)
+    }
+
+    /// 1.35+: a container that exited non-zero shows instead of a sibling's `Completed`.
+    fn failed_container_wins(self) -> bool {
+        self.at_least(35)
+    }
+}
+
+impl Default for KubernetesVersion {
+    fn default() -> Self {
+        KubernetesVersion::NEWEST
+    }
+}
+
+impl std::fmt::Display for KubernetesVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
 
 /// The cells of `kubectl get pods -o wide` for one pod, exactly as the API server prints them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,9 +111,14 @@ pub struct PodColumns {
     pub last_restart: Option<jiff::Timestamp>,
 }
 
-/// Computes the cells of one pod as the API server's `printPod` does, with `now` as the time
-/// that AGE and the "(… ago)" of RESTARTS are measured from.
+/// Computes the cells of one pod as the newest API server's `printPod` does, with `now` as the
+/// time that AGE and the "(… ago)" of RESTARTS are measured from.
 pub fn pod_columns(pod: &Pod, now: Timestamp) -> PodColumns {
+    pod_columns_as(pod, now, KubernetesVersion::NEWEST)
+}
+
+/// Computes the cells of one pod as the API server of `version` prints them.
+pub fn pod_columns_as(pod: &Pod, now: Timestamp, version: KubernetesVersion) -> PodColumns {
     let view = PodView::of(pod);
     let mut status = base_status(&view);
     let init = walk_init_containers(&view);
@@ -65,9 +137,10 @@ pub fn pod_columns(pod: &Pod, now: Timestamp) -> PodColumns {
         }
         ready += main.ready;
         restarts = main.restarts;
-        status = settle_completed(status, main.running, view.conditions);
+        let error = main.error.filter(|_| version.failed_container_wins());
+        status = settle_completed(status, main.running, error, view.conditions);
     }
-    let status = deletion_status(&view, status);
+    let status = deletion_status(&view, status, version);
     let total = total_containers(&view);
     PodColumns {
         name: pod.metadata.name.clone().unwrap_or_default(),
@@ -248,6 +321,8 @@ fn init_blocker(index: usize, init_count: usize, state: Option<&ContainerState>)
 struct ContainerWalk {
     /// The reason of the first container (in spec order) that is waiting or terminated.
     reason: Option<String>,
+    /// The reason of the first container that terminated with a non-zero exit code.
+    error: Option<String>,
     /// Containers that are ready and running.
     ready: i64,
     running: bool,
@@ -259,6 +334,7 @@ struct ContainerWalk {
 fn walk_containers(statuses: &[ContainerStatus], sidecars: Restarts) -> ContainerWalk {
     let mut walk = ContainerWalk {
         reason: None,
+        error: None,
         ready: 0,
         running: false,
         restarts: sidecars,
@@ -269,7 +345,11 @@ fn walk_containers(statuses: &[ContainerStatus], sidecars: Restarts) -> Containe
         if let Some(reason) = waiting_reason(state) {
             walk.reason = Some(reason.to_owned());
         } else if let Some(terminated) = terminated(state) {
-            walk.reason = Some(terminated_reason(terminated));
+            let reason = terminated_reason(terminated);
+            if terminated.exit_code != 0 {
+                walk.error = Some(reason.clone());
+            }
+            walk.reason = Some(reason);
         } else if status.ready && state.is_some_and(|s| s.running.is_some()) {
             walk.running = true;
             walk.ready += 1;
@@ -278,29 +358,42 @@ fn walk_containers(statuses: &[ContainerStatus], sidecars: Restarts) -> Containe
     walk
 }
 
-/// A pod whose status reads `Completed` while a container still runs is not complete: it is
-/// `Running` if the pod is Ready, else `NotReady`.
-fn settle_completed(status: String, running: bool, conditions: &[PodCondition]) -> String {
-    if status != "Completed" || !running {
+/// A pod whose status reads `Completed` is not complete when a container still runs: it is
+/// `Running` if the pod is Ready; else (1.35+) the reason of a container that failed, if one
+/// did (`error`, `None` before 1.35); else `NotReady`.
+fn settle_completed(
+    status: String,
+    running: bool,
+    error: Option<String>,
+    conditions: &[PodCondition],
+) -> String {
+    if status != "Completed" {
         return status;
     }
     let pod_ready = conditions
         .iter()
         .any(|c| c.type_ == "Ready" && c.status == "True");
-    if pod_ready { "Running" } else { "NotReady" }.to_owned()
+    match error {
+        _ if running && pod_ready => "Running".to_owned(),
+        Some(error) => error,
+        None if running => "NotReady".to_owned(),
+        None => status,
+    }
 }
 
 /// A pod being deleted shows `Unknown` when its node is lost (the kubelet cannot confirm the
-/// deletion), else `Terminating` — unless it had already finished (Succeeded or Failed).
-fn deletion_status(view: &PodView<'_>, status: String) -> String {
+/// deletion), else `Terminating` — from 1.31 on, unless it had already finished (Succeeded or
+/// Failed).
+fn deletion_status(view: &PodView<'_>, status: String, version: KubernetesVersion) -> String {
+    let finished = view.phase == "Succeeded" || view.phase == "Failed";
     if !view.deleting {
         status
     } else if view.reason == "NodeLost" {
         "Unknown".to_owned()
-    } else if view.phase != "Succeeded" && view.phase != "Failed" {
-        "Terminating".to_owned()
-    } else {
+    } else if finished && version.finished_pods_keep_status() {
         status
+    } else {
+        "Terminating".to_owned()
     }
 }
 

@@ -1,13 +1,15 @@
 //! The evidence for one problem pod (the seed's 問題分析): how long it has been in this state,
-//! its containers' current and last states, the scheduler's message, its recent events
-//! (warnings first), its log tails, and what is missing and why.
+//! the pod's own reason and message, its containers' current and last states, the readiness
+//! gates that fail, its node's state, the finalizers that hold its deletion, the scheduler's
+//! message, its recent events (warnings first), its log tails, and what is missing and why.
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Event, Pod};
+use k8s_openapi::api::core::v1::{ContainerState, Event, Pod};
 use serde::Serialize;
 
+use super::context::{Context, NodeState};
 use super::duration::human_duration;
-use super::health::{container_statuses, unschedulable_message};
+use super::pod::{self, ContainerView, Role};
 use crate::snapshot::{LogOutcome, Snapshot};
 
 /// Everything kube-patrol knows about why a pod is a problem.
@@ -15,6 +17,20 @@ use crate::snapshot::{LogOutcome, Snapshot};
 pub struct Evidence {
     /// Since when the pod has been in its present state, if known.
     pub since: Option<Since>,
+    /// The pod's `status.reason` (Evicted, OutOfcpu, Terminated, NodeLost...).
+    pub reason: Option<String>,
+    /// The pod's `status.message`.
+    pub message: Option<String>,
+    /// A True `DisruptionTarget` condition: why the control plane or kubelet stopped the pod.
+    pub disruption: Option<ConditionEvidence>,
+    /// The `Ready` condition when it is not True: its reason and message.
+    pub not_ready: Option<ConditionEvidence>,
+    /// Readiness gates whose condition is missing or not True.
+    pub failing_readiness_gates: Vec<String>,
+    /// The pod's node, when it is not Ready, unreachable or gone.
+    pub node: Option<NodeEvidence>,
+    /// The finalizers of a pod being deleted: what holds the deletion.
+    pub finalizers: Vec<String>,
     /// Every container with a status: init containers first, then the others.
     pub containers: Vec<ContainerEvidence>,
     /// The scheduler's message for a pod it could not place.
@@ -38,12 +54,38 @@ pub struct Since {
     pub seconds: i64,
 }
 
+/// A pod condition's reason and message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConditionEvidence {
+    pub reason: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A node that cannot run the pod well.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeEvidence {
+    pub name: String,
+    /// `NotReady`, `Unknown` (the kubelet stopped reporting) or `Gone` (deleted).
+    pub state: String,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    /// Since when its `Ready` condition is what it is, RFC 3339.
+    pub since: Option<String>,
+    /// How long ago that was, HumanDuration.
+    pub since_ago: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ContainerEvidence {
     pub name: String,
     pub init: bool,
+    /// A native sidecar: an init container with `restartPolicy: Always`.
+    pub sidecar: bool,
     pub ready: bool,
     pub restart_count: i32,
+    /// The spec's memory limit and request (`512Mi`), what an OOM kill is judged against.
+    pub memory_limit: Option<String>,
+    pub memory_request: Option<String>,
     pub state: StateEvidence,
     /// The previous instance's end, when it restarted.
     pub last_state: Option<StateEvidence>,
@@ -86,13 +128,40 @@ pub struct LogEvidence {
 }
 
 /// Collects the evidence of one pod from the snapshot.
-pub fn evidence(pod: &Pod, snapshot: &Snapshot, now: Timestamp, max_events: usize) -> Evidence {
-    let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
+pub fn evidence(
+    pod: &Pod,
+    snapshot: &Snapshot,
+    context: &Context,
+    now: Timestamp,
+    max_events: usize,
+) -> Evidence {
+    let namespace = pod::namespace(pod);
+    let name = pod::name(pod);
+    let condition = |c: &k8s_openapi::api::core::v1::PodCondition| ConditionEvidence {
+        reason: c.reason.clone(),
+        message: c.message.clone(),
+    };
+    let deleting = pod.metadata.deletion_timestamp.is_some();
     Evidence {
         since: since(pod, now),
+        reason: pod::reason(pod).map(str::to_owned),
+        message: pod::message(pod).map(str::to_owned),
+        disruption: pod::disruption(pod).map(condition),
+        not_ready: pod::condition(pod, "Ready")
+            .filter(|c| c.status != "True" && !pod::is_finished(pod))
+            .map(condition),
+        failing_readiness_gates: pod::failing_readiness_gates(pod)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        node: node(pod, context, now),
+        finalizers: if deleting {
+            pod::finalizers(pod).to_vec()
+        } else {
+            Vec::new()
+        },
         containers: containers(pod, now),
-        scheduler: unschedulable_message(pod),
+        scheduler: pod::unschedulable_message(pod),
         events: events(&snapshot.events, namespace, name, now, max_events),
         events_missing: missing(snapshot, "events", namespace),
         logs: logs(snapshot, namespace, name),
@@ -103,14 +172,10 @@ pub fn evidence(pod: &Pod, snapshot: &Snapshot, now: Timestamp, max_events: usiz
 /// Since when the pod is in its present state: deletion, a container's end, the Ready
 /// condition's last change, or else its creation.
 pub fn since(pod: &Pod, now: Timestamp) -> Option<Since> {
-    let at = pod
-        .metadata
-        .deletion_timestamp
-        .as_ref()
-        .map(|t| t.0)
+    let at = pod::deletion_requested_at(pod)
         .or_else(|| first_finished(pod))
-        .or_else(|| not_ready_since(pod))
-        .or_else(|| pod.metadata.creation_timestamp.as_ref().map(|t| t.0))?;
+        .or_else(|| pod::not_true_since(pod, "Ready"))
+        .or_else(|| pod::created_at(pod))?;
     let elapsed = now.duration_since(at);
     Some(Since {
         at: at.to_string(),
@@ -120,38 +185,53 @@ pub fn since(pod: &Pod, now: Timestamp) -> Option<Since> {
 }
 
 fn first_finished(pod: &Pod) -> Option<Timestamp> {
-    container_statuses(pod)
-        .filter_map(|s| s.state.as_ref()?.terminated.as_ref()?.finished_at.as_ref())
+    pod::containers(pod)
+        .filter_map(|c| c.terminated()?.finished_at.as_ref())
         .map(|t| t.0)
         .max()
 }
 
-fn not_ready_since(pod: &Pod) -> Option<Timestamp> {
-    let conditions = pod.status.as_ref()?.conditions.as_ref()?;
-    let ready = conditions
-        .iter()
-        .find(|c| c.type_ == "Ready" && c.status != "True")?;
-    ready.last_transition_time.as_ref().map(|t| t.0)
+/// The pod's node, when it is not Ready, unreachable or gone.
+fn node(pod: &Pod, context: &Context, now: Timestamp) -> Option<NodeEvidence> {
+    let name = pod::node_name(pod)?;
+    let (state, trouble) = match context.node(name)? {
+        NodeState::Ready => return None,
+        NodeState::NotReady(t) => ("NotReady", Some(t)),
+        NodeState::Unreachable(t) => ("Unknown", Some(t)),
+        NodeState::Gone => ("Gone", None),
+    };
+    Some(NodeEvidence {
+        name: name.to_owned(),
+        state: state.to_owned(),
+        reason: trouble.and_then(|t| t.reason.clone()),
+        message: trouble.and_then(|t| t.message.clone()),
+        since: trouble.and_then(|t| t.since).map(|t| t.to_string()),
+        since_ago: trouble
+            .and_then(|t| t.since)
+            .map(|t| human_duration(now.duration_since(t))),
+    })
 }
 
 fn containers(pod: &Pod, now: Timestamp) -> Vec<ContainerEvidence> {
-    let (init, main) = super::health::init_and_main_statuses(pod);
-    let describe = |s: &ContainerStatus, init: bool| ContainerEvidence {
-        name: s.name.clone(),
-        init,
-        ready: s.ready,
-        restart_count: s.restart_count,
-        state: s.state.as_ref().map(|x| state(x, now)).unwrap_or_default(),
-        last_state: s
-            .last_state
-            .as_ref()
-            .map(|x| state(x, now))
-            .filter(|l| !l.state.is_empty()),
+    let describe = |c: ContainerView| {
+        let s = c.status;
+        ContainerEvidence {
+            name: s.name.clone(),
+            init: c.is_init(),
+            sidecar: c.role == Role::Sidecar,
+            ready: s.ready,
+            restart_count: s.restart_count,
+            memory_limit: c.resource("limits", "memory").map(str::to_owned),
+            memory_request: c.resource("requests", "memory").map(str::to_owned),
+            state: s.state.as_ref().map(|x| state(x, now)).unwrap_or_default(),
+            last_state: s
+                .last_state
+                .as_ref()
+                .map(|x| state(x, now))
+                .filter(|l| !l.state.is_empty()),
+        }
     };
-    init.iter()
-        .map(|s| describe(s, true))
-        .chain(main.iter().map(|s| describe(s, false)))
-        .collect()
+    pod::containers(pod).map(describe).collect()
 }
 
 fn state(s: &ContainerState, now: Timestamp) -> StateEvidence {

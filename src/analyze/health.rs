@@ -1,17 +1,30 @@
-//! The health rules: from a pod and its kubectl columns to a tier and the problems found.
+//! The health rules: from a pod's facts to a tier and the problems found.
+//!
+//! Rules read the pod, not its STATUS cell: STATUS is a display that differs between server
+//! versions (a Failed Job pod shows `Completed` on 1.34 and `Error` on 1.35), hides the pod's
+//! `status.reason` behind a container's waiting reason, and says nothing of readiness gates or
+//! of a node that stopped reporting. What decides: the phase, `status.reason`/`message`, the
+//! `Ready` and `DisruptionTarget` conditions, the deletion time and finalizers, the owner
+//! kind, each container's state and exit code, and the state of the node.
 //!
 //! The defaults follow the seed report's 健康判定標準; every threshold is configurable
 //! ([`Rules`]). Each rule is a small function; all rules that apply are listed, and the most
 //! severe decides the tier.
 
+mod active;
+mod finished;
+
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
-use serde::Serialize;
+use k8s_openapi::api::core::v1::Pod;
 
 use super::columns::PodColumns;
-use crate::report::Health;
+use super::context::{Context, NodeState, NodeTrouble};
+use super::duration::human_duration;
+use super::owners::Owner;
+use super::pod::{self, ContainerView};
+pub use crate::report::{Health, ProblemCode, Severity};
 
 /// Thresholds of the health rules.
 #[derive(Debug, Clone)]
@@ -22,10 +35,13 @@ pub struct Rules {
     pub restarts_unhealthy: i64,
     /// How long a pod may be Pending / ContainerCreating / initializing before it is unhealthy.
     pub pending_grace: SignedDuration,
-    /// How long a Running pod may have containers not ready before it is unhealthy.
+    /// How long a running pod may be not Ready before it is unhealthy.
     pub not_ready_grace: SignedDuration,
-    /// How long a pod may be Terminating before it needs attention.
+    /// How long a pod may be being deleted before it is stuck.
     pub terminating_grace: SignedDuration,
+    /// Restarts (and OOM kills) older than this are history: a pod whose last restart is older
+    /// is not restarting often, whatever its count.
+    pub restart_window: SignedDuration,
 }
 
 impl Default for Rules {
@@ -36,49 +52,40 @@ impl Default for Rules {
             pending_grace: SignedDuration::from_mins(15),
             not_ready_grace: SignedDuration::from_mins(15),
             terminating_grace: SignedDuration::from_mins(15),
+            restart_window: SignedDuration::from_hours(7 * 24),
         }
     }
 }
 
-/// How bad a problem is: 🔴 high, 🟡 medium, 🟢 low.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-}
-
-impl Severity {
-    /// High problems make a pod unhealthy; medium and low ones ask for attention.
-    pub fn health(self) -> Health {
-        match self {
-            Severity::High => Health::Unhealthy,
-            Severity::Medium | Severity::Low => Health::Attention,
-        }
-    }
-}
-
-/// What a rule found; `code` is stable (documented in README), `facts` feed the message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a rule found; `code` is stable (documented in README), `facts` feed the message and
+/// are the JSON's `problems[].evidence`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub code: &'static str,
+    pub code: ProblemCode,
+    /// The code's severity.
     pub severity: Severity,
     pub facts: BTreeMap<&'static str, String>,
 }
 
 impl Finding {
-    fn new(code: &'static str, severity: Severity) -> Self {
+    pub fn new(code: ProblemCode) -> Self {
         Finding {
             code,
-            severity,
+            severity: code.severity(),
             facts: BTreeMap::new(),
         }
     }
 
-    fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
+    pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.facts.insert(key, value.into());
         self
+    }
+
+    fn with_some(self, key: &'static str, value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(v) => self.with(key, v),
+            None => self,
+        }
     }
 }
 
@@ -95,229 +102,176 @@ impl Assessment {
     }
 }
 
+/// A pod under judgement, with what is known around it.
+pub struct Case<'a> {
+    pub pod: &'a Pod,
+    /// Its kubectl cells (RESTARTS and its last restart time, READY).
+    pub cols: &'a PodColumns,
+    /// Its owner chain, nearest first.
+    pub chain: &'a [Owner],
+    pub context: &'a Context,
+}
+
 /// Applies every rule to one pod.
-pub fn assess(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -> Assessment {
-    let mut findings: Vec<Finding> = [
-        status_problem(pod, cols, now, rules),
-        oom_killed_before(pod, cols),
-        restarts(cols, rules),
-        not_ready(pod, cols, now, rules),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let health = if findings.is_empty() {
-        Health::Healthy
-    } else {
-        findings
-            .iter()
-            .map(|f| f.severity.health())
-            .max()
-            .unwrap_or(Health::Healthy)
+pub fn assess(case: &Case, now: Timestamp, rules: &Rules) -> Assessment {
+    let mut findings: Vec<Finding> = match deletion(case, now, rules) {
+        // A pod being deleted is judged by its deletion alone: its containers are stopping.
+        Some(found) => found.into_iter().collect(),
+        None => [
+            state(case, now, rules),
+            oom_killed_before(case, now, rules),
+            restarts(case, now, rules),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     };
+    for f in &mut findings {
+        f.facts
+            .entry("status")
+            .or_insert_with(|| case.cols.status.clone());
+    }
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let health = findings
+        .iter()
+        .map(|f| f.severity.health())
+        .max()
+        .unwrap_or(Health::Healthy);
     Assessment { health, findings }
 }
 
-/// The rule of the STATUS cell.
-fn status_problem(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -> Option<Finding> {
-    let status = cols.status.as_str();
-    let finding = match status {
-        "Running" => return None,
-        "Completed" => return completed(pod),
-        "Terminating" => return terminating(pod, now, rules),
-        "CrashLoopBackOff" => Finding::new("crash_loop", Severity::High),
-        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull" => {
-            Finding::new("image_pull", Severity::High)
-        }
-        "CreateContainerConfigError" | "CreateContainerError" | "RunContainerError" => {
-            Finding::new("container_create", Severity::High)
-        }
-        "OOMKilled" => Finding::new("oom_killed", Severity::High),
-        "Evicted" => Finding::new("evicted", Severity::High),
-        "Unknown" | "NodeLost" => Finding::new("node_lost", Severity::High),
-        _ if is_starting(status) => return starting(pod, status, now, rules),
-        _ if status.starts_with("Init:") => Finding::new("init_failed", Severity::High),
-        _ => Finding::new("failed", Severity::High),
-    };
-    Some(finding.with("status", status))
-}
-
-/// Statuses of a pod on its way up: fine for a while, a problem past the grace period.
-fn is_starting(status: &str) -> bool {
-    matches!(
-        status,
-        "Pending" | "ContainerCreating" | "PodInitializing" | "SchedulingGated"
-    ) || is_init_progress(status)
-}
-
-/// `Init:1/3`: init containers still running in order (not `Init:CrashLoopBackOff`).
-fn is_init_progress(status: &str) -> bool {
-    status
-        .strip_prefix("Init:")
-        .and_then(|rest| rest.split_once('/'))
-        .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
-}
-
-fn starting(pod: &Pod, status: &str, now: Timestamp, rules: &Rules) -> Option<Finding> {
-    let created = created_at(pod)?;
-    let waited = now.duration_since(created);
-    let finding = if waited > rules.pending_grace {
-        Finding::new("pending_too_long", Severity::High)
-    } else {
-        Finding::new("starting", Severity::Low)
-    };
-    let mut finding = finding
-        .with("status", status)
-        .with("grace", grace_text(rules.pending_grace));
-    if let Some(message) = unschedulable_message(pod) {
-        finding = finding.with("scheduler", message);
-    }
-    Some(finding)
-}
-
-/// A Completed pod: as designed for a Job; a leftover for anything that should keep running.
-fn completed(pod: &Pod) -> Option<Finding> {
-    match controller_kind(pod).as_deref() {
-        Some("Job") => None,
-        kind => Some(
-            Finding::new("leftover_completed", Severity::Medium)
-                .with("status", "Completed")
-                .with("owner_kind", kind.unwrap_or("")),
-        ),
+/// The finding of the pod's lifecycle state: at most one.
+fn state(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
+    match pod::phase(case.pod) {
+        "Succeeded" => finished::succeeded(case),
+        "Failed" => finished::failed(case),
+        _ => active::active(case, now, rules),
     }
 }
 
-fn terminating(pod: &Pod, now: Timestamp, rules: &Rules) -> Option<Finding> {
-    let since = pod.metadata.deletion_timestamp.as_ref()?.0;
-    let grace = SignedDuration::from_secs(pod.metadata.deletion_grace_period_seconds.unwrap_or(0));
-    (now.duration_since(since) + grace > rules.terminating_grace).then(|| {
-        Finding::new("stuck_terminating", Severity::Medium)
-            .with("status", "Terminating")
-            .with("grace", grace_text(rules.terminating_grace))
-    })
+/// `Some` for a pod being deleted (any phase): stuck past the grace period (its finalizers as
+/// evidence), on a lost node, or nothing yet.
+fn deletion(case: &Case, now: Timestamp, rules: &Rules) -> Option<Option<Finding>> {
+    let requested = pod::deletion_requested_at(case.pod)?;
+    let waited = now.duration_since(requested);
+    let node_lost = pod::reason(case.pod) == Some("NodeLost")
+        || (waited > rules.terminating_grace && node_unreachable(case).is_some());
+    if node_lost {
+        return Some(Some(node_finding(
+            case,
+            ProblemCode::NodeLost,
+            node_unreachable(case),
+        )));
+    }
+    if waited <= rules.terminating_grace {
+        return Some(None);
+    }
+    let finalizers = pod::finalizers(case.pod).join(", ");
+    Some(Some(
+        Finding::new(ProblemCode::StuckTerminating)
+            .with("grace", human_duration(rules.terminating_grace))
+            .with("since", requested.to_string())
+            .with("since_ago", human_duration(waited))
+            .with_some("finalizers", (!finalizers.is_empty()).then_some(finalizers)),
+    ))
 }
 
-/// A container whose last instance was OOMKilled, while STATUS shows something else.
-fn oom_killed_before(pod: &Pod, cols: &PodColumns) -> Option<Finding> {
-    if cols.status == "OOMKilled" {
+/// The trouble of the pod's node, when the kubelet stopped reporting or the node is gone.
+fn node_unreachable<'a>(case: &Case<'a>) -> Option<NodeView<'a>> {
+    node_view(case).filter(|n| matches!(n.state, NodeState::Unreachable(_) | NodeState::Gone))
+}
+
+/// The pod's node and its state, when the pod is bound and nodes could be read.
+#[derive(Clone, Copy)]
+struct NodeView<'a> {
+    name: &'a str,
+    state: &'a NodeState,
+}
+
+fn node_view<'a>(case: &Case<'a>) -> Option<NodeView<'a>> {
+    let name = pod::node_name(case.pod)?;
+    let state = case.context.node(name)?;
+    Some(NodeView { name, state })
+}
+
+/// A node problem with the node's name, state and the reason its `Ready` condition gives.
+fn node_finding(case: &Case, code: ProblemCode, node: Option<NodeView>) -> Finding {
+    let finding = Finding::new(code)
+        .with_some("node", node.map(|n| n.name).or(pod::node_name(case.pod)))
+        .with_some("reason", pod::reason(case.pod))
+        .with_some("message", pod::message(case.pod));
+    let Some(node) = node else {
+        return finding;
+    };
+    let (state, trouble) = match node.state {
+        NodeState::Ready => ("Ready", None),
+        NodeState::NotReady(t) => ("NotReady", Some(t)),
+        NodeState::Unreachable(t) => ("Unknown", Some(t)),
+        NodeState::Gone => ("Gone", None),
+    };
+    let trouble = trouble.cloned().unwrap_or_else(NodeTrouble::default);
+    finding
+        .with("node_state", state)
+        .with_some("node_reason", trouble.reason)
+        .with_some("node_message", trouble.message)
+        .with_some("node_since", trouble.since.map(|t| t.to_string()))
+}
+
+/// A container's previous instance was OOMKilled, within the restart window.
+fn oom_killed_before(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
+    if pod::is_finished(case.pod) {
         return None;
     }
-    let container = container_statuses(pod).find(|s| {
-        s.last_state
-            .as_ref()
-            .and_then(|l| l.terminated.as_ref())
-            .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled"))
+    let killed = pod::containers(case.pod).find(|c| {
+        let last = c.last_terminated();
+        let oom = last.is_some_and(|t| t.reason.as_deref() == Some("OOMKilled"));
+        let recent = last
+            .and_then(|t| t.finished_at.as_ref())
+            .is_none_or(|at| now.duration_since(at.0) <= rules.restart_window);
+        let oom_now = c.terminated().and_then(|t| t.reason.as_deref()) == Some("OOMKilled");
+        oom && recent && !oom_now
     })?;
-    Some(
-        Finding::new("oom_killed_before", Severity::Medium)
-            .with("container", container.name.clone()),
-    )
+    Some(with_memory(
+        Finding::new(ProblemCode::OomKilledBefore),
+        &killed,
+    ))
 }
 
-fn restarts(cols: &PodColumns, rules: &Rules) -> Option<Finding> {
-    let (code, severity, threshold) = if cols.restart_count >= rules.restarts_unhealthy {
-        ("restarts_high", Severity::High, rules.restarts_unhealthy)
-    } else if cols.restart_count >= rules.restarts_attention {
-        (
-            "restarts_elevated",
-            Severity::Medium,
-            rules.restarts_attention,
-        )
-    } else {
-        return None;
-    };
-    Some(
-        Finding::new(code, severity)
-            .with("restarts", cols.restart_count.to_string())
-            .with("threshold", threshold.to_string()),
-    )
+/// The container's name and its memory limit and request: what an OOM kill is judged against.
+fn with_memory(finding: Finding, c: &ContainerView) -> Finding {
+    finding
+        .with("container", c.name())
+        .with_some("memory_limit", c.resource("limits", "memory"))
+        .with_some("memory_request", c.resource("requests", "memory"))
 }
 
-/// A Running pod whose READY is not full: fine briefly (starting, a probe flapping), a problem
-/// past the grace period. Measured from the Ready condition's last transition.
-fn not_ready(pod: &Pod, cols: &PodColumns, now: Timestamp, rules: &Rules) -> Option<Finding> {
-    if cols.status != "Running" || cols.ready_containers >= cols.total_containers {
+/// RESTARTS against the thresholds, if the last restart is recent: a pod that restarted often
+/// long ago and not since is history, worth a note at most.
+fn restarts(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
+    let count = case.cols.restart_count;
+    if count < rules.restarts_attention {
         return None;
     }
-    let since = ready_condition_since(pod).or_else(|| created_at(pod))?;
-    let severity = if now.duration_since(since) > rules.not_ready_grace {
-        Severity::High
+    let last = case.cols.last_restart;
+    let recent = last.is_none_or(|t| now.duration_since(t) <= rules.restart_window);
+    let (code, threshold) = if !recent {
+        (ProblemCode::RestartsLongAgo, rules.restarts_attention)
+    } else if count >= rules.restarts_unhealthy {
+        (ProblemCode::RestartsHigh, rules.restarts_unhealthy)
     } else {
-        Severity::Low
-    };
-    let code = if severity == Severity::High {
-        "not_ready_too_long"
-    } else {
-        "not_ready"
+        (ProblemCode::RestartsElevated, rules.restarts_attention)
     };
     Some(
-        Finding::new(code, severity)
-            .with("ready", cols.ready.clone())
-            .with("grace", grace_text(rules.not_ready_grace)),
+        Finding::new(code)
+            .with("restarts", count.to_string())
+            .with("threshold", threshold.to_string())
+            .with("window", human_duration(rules.restart_window))
+            .with_some("last_restart", last.map(|t| t.to_string()))
+            .with_some(
+                "last_restart_ago",
+                last.map(|t| human_duration(now.duration_since(t))),
+            ),
     )
-}
-
-/// The kind of the pod's controlling owner (`ReplicaSet`, `Job`, ...), if any.
-pub fn controller_kind(pod: &Pod) -> Option<String> {
-    let owners = pod.metadata.owner_references.as_ref()?;
-    owners
-        .iter()
-        .find(|o| o.controller == Some(true))
-        .or_else(|| owners.first())
-        .map(|o| o.kind.clone())
-}
-
-pub(crate) fn created_at(pod: &Pod) -> Option<Timestamp> {
-    pod.metadata.creation_timestamp.as_ref().map(|t| t.0)
-}
-
-fn ready_condition_since(pod: &Pod) -> Option<Timestamp> {
-    pod.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == "Ready" && c.status != "True")?
-        .last_transition_time
-        .as_ref()
-        .map(|t| t.0)
-}
-
-/// The scheduler's reason when it could not place the pod.
-pub(crate) fn unschedulable_message(pod: &Pod) -> Option<String> {
-    let condition = pod
-        .status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == "PodScheduled" && c.status == "False")?;
-    condition
-        .message
-        .clone()
-        .or_else(|| condition.reason.clone())
-}
-
-pub(crate) fn container_statuses(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
-    let (init, main) = init_and_main_statuses(pod);
-    init.iter().chain(main)
-}
-
-/// The init containers' statuses and the main containers', each empty when absent.
-pub(crate) fn init_and_main_statuses(pod: &Pod) -> (&[ContainerStatus], &[ContainerStatus]) {
-    let status = pod.status.as_ref();
-    let init = status
-        .and_then(|s| s.init_container_statuses.as_deref())
-        .unwrap_or_default();
-    let main = status
-        .and_then(|s| s.container_statuses.as_deref())
-        .unwrap_or_default();
-    (init, main)
-}
-
-fn grace_text(d: SignedDuration) -> String {
-    super::duration::human_duration(d)
 }
 
 #[cfg(test)]

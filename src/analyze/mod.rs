@@ -7,26 +7,31 @@
 
 pub mod advice;
 pub mod columns;
+pub mod context;
+pub mod dump_age;
 pub mod duration;
 pub mod evidence;
 pub mod health;
 pub mod narrative;
 pub mod overall;
 pub mod owners;
+pub mod pod;
 pub mod statistics;
 pub mod trend;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use k8s_openapi::api::core::v1::Pod;
 
+use columns::KubernetesVersion;
+use context::Context;
 pub use health::Rules;
-use health::Severity;
 use statistics::{NodeFacts, PodFacts, StatisticsConfig};
 
 use crate::locale::Catalog;
 use crate::report::{
     Advice, Counts, Criteria, FindingRow, Health, NamespaceSummary, OwnerInfo, PodRow, Problem,
-    Replacement, Report, Summary, Tool,
+    Replacement, Report, Severity, Summary, Tool,
 };
 use crate::snapshot::{Missing, Snapshot};
 
@@ -45,6 +50,10 @@ pub struct Settings {
     pub statistics: StatisticsConfig,
     /// The words of the report's language.
     pub catalog: Catalog,
+    /// The zone that dates in sentences are written in.
+    pub timezone: TimeZone,
+    /// The release whose `kubectl get pods` rules print STATUS (the server's, for a cluster).
+    pub kubernetes_version: KubernetesVersion,
 }
 
 impl Settings {
@@ -58,16 +67,19 @@ impl Settings {
             events_per_pod: 10,
             statistics: StatisticsConfig::default(),
             catalog,
+            timezone: TimeZone::UTC,
+            kubernetes_version: KubernetesVersion::NEWEST,
         }
     }
 }
 
 /// Builds the report of a snapshot.
 pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
+    let context = Context::of(snapshot);
     let analyzed: Vec<Analyzed> = snapshot
         .pods
         .iter()
-        .map(|pod| analyze_pod(pod, snapshot, settings))
+        .map(|pod| analyze_pod(pod, snapshot, &context, settings))
         .collect();
     let mut total = Counts::default();
     analyzed.iter().for_each(|a| total.add(&a.row));
@@ -90,6 +102,8 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
         source: snapshot.source.clone(),
+        kubernetes_version: snapshot.server_version.clone(),
+        dump_age: dump_age::dump_age(snapshot, settings.now),
         cluster: settings.cluster.clone(),
         lang: settings.catalog.lang,
         summary: Summary {
@@ -140,29 +154,50 @@ struct Analyzed<'a> {
     action: Option<advice::Action>,
 }
 
-fn analyze_pod<'a>(pod: &'a Pod, snapshot: &Snapshot, settings: &Settings) -> Analyzed<'a> {
+fn analyze_pod<'a>(
+    pod: &'a Pod,
+    snapshot: &Snapshot,
+    context: &Context,
+    settings: &Settings,
+) -> Analyzed<'a> {
     let t = &settings.catalog;
-    let cols = columns::pod_columns(pod, settings.now);
-    let assessment = health::assess(pod, &cols, settings.now, &settings.rules);
+    let cols = columns::pod_columns_as(pod, settings.now, settings.kubernetes_version);
     let chain = owners::owner_chain(pod, &snapshot.workloads);
+    let case = health::Case {
+        pod,
+        cols: &cols,
+        chain: &chain,
+        context,
+    };
+    let assessment = health::assess(&case, settings.now, &settings.rules);
     let workload = chain.last().map(|o| format!("{}/{}", o.kind, o.name));
     let all_ready = cols.total_containers > 0 && cols.ready_containers == cols.total_containers;
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let problems: Vec<Problem> = assessment
         .findings
         .iter()
-        .map(|f| narrative::problem(f, t))
+        .map(|f| narrative::problem(f, t, &settings.timezone))
         .collect();
     let problem_pod = assessment.health != Health::Healthy;
     let owner = (!chain.is_empty()).then(|| owner_info(pod, &chain, snapshot, settings.now));
-    let evidence = problem_pod
-        .then(|| evidence::evidence(pod, snapshot, settings.now, settings.events_per_pod));
-    let container = evidence.as_ref().and_then(|e| {
-        e.containers
-            .iter()
-            .find(|c| !c.ready && !c.init)
-            .map(|c| c.name.clone())
+    let evidence = problem_pod.then(|| {
+        evidence::evidence(
+            pod,
+            snapshot,
+            context,
+            settings.now,
+            settings.events_per_pod,
+        )
     });
+    let container = assessment
+        .findings
+        .first()
+        .and_then(advice::container_of)
+        .or_else(|| {
+            let e = evidence.as_ref()?;
+            let unready = e.containers.iter().find(|c| !c.ready && !c.init)?;
+            Some(unready.name.clone())
+        });
     let action = problem_pod
         .then(|| {
             advice::action(
@@ -262,7 +297,7 @@ fn pod_facts<'a>(analyzed: &'a [Analyzed<'a>], now: Timestamp) -> Vec<PodFacts<'
             name: &a.row.name,
             status: &a.row.status,
             restart_count: a.row.restart_count,
-            age: health::created_at(a.pod).map(|c| now.duration_since(c)),
+            age: pod::created_at(a.pod).map(|c| now.duration_since(c)),
             node: a.pod.spec.as_ref().and_then(|s| s.node_name.as_deref()),
             workload: a.workload.as_deref(),
             ready: a.all_ready,
@@ -338,9 +373,24 @@ fn criteria(settings: &Settings) -> Criteria {
     }
 }
 
-/// Whether a pod is a problem that deserves evidence (events, logs): [`crate::collect`] asks
-/// this so it fetches evidence for problem pods only.
-pub fn needs_evidence(pod: &Pod, now: Timestamp, rules: &Rules) -> bool {
-    let cols = columns::pod_columns(pod, now);
-    health::assess(pod, &cols, now, rules).health != Health::Healthy
+/// The pods of a snapshot that are problems and deserve evidence (events, logs), in its
+/// order: [`crate::collect`] asks this so it fetches evidence for problem pods only. The
+/// snapshot needs its pods, workloads and nodes; events and logs are not read.
+pub fn problem_pods<'a>(snapshot: &'a Snapshot, now: Timestamp, rules: &Rules) -> Vec<&'a Pod> {
+    let context = Context::of(snapshot);
+    snapshot
+        .pods
+        .iter()
+        .filter(|pod| {
+            let cols = columns::pod_columns(pod, now);
+            let chain = owners::owner_chain(pod, &snapshot.workloads);
+            let case = health::Case {
+                pod,
+                cols: &cols,
+                chain: &chain,
+                context: &context,
+            };
+            health::assess(&case, now, rules).health != Health::Healthy
+        })
+        .collect()
 }

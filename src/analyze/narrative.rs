@@ -2,20 +2,38 @@
 //! 問題分析 bullets of a problem pod, the summary table's description, and what the trend adds
 //! to the conclusions.
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
 use super::advice::Action;
 use super::evidence::{ContainerEvidence, Evidence, StateEvidence};
 use super::health::Finding;
 use super::trend::Trend;
 use crate::locale::Catalog;
-use crate::report::{OwnerInfo, PodRow, Problem};
+use crate::report::{OwnerInfo, PodRow, Problem, ProblemCode};
 
-/// A finding with its message.
-pub fn problem(f: &Finding, t: &Catalog) -> Problem {
-    let args: Vec<(&str, &str)> = f.facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+/// A finding with its message; dates in it are written in `zone`.
+pub fn problem(f: &Finding, t: &Catalog, zone: &TimeZone) -> Problem {
+    let mut args: Vec<(&str, &str)> = f.facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let last_restart_date = f
+        .facts
+        .get("last_restart")
+        .and_then(|at| at.parse::<Timestamp>().ok())
+        .map(|at| at.to_zoned(zone.clone()).strftime("%Y-%m-%d").to_string());
+    if let Some(date) = &last_restart_date {
+        args.push(("last_restart_date", date));
+    }
+    // A code with a variant for its message (`evicted_message`) says why in the sentence.
+    let with_message = format!("problem.{}_message", f.code);
+    let key = if f.facts.contains_key("message") && t.has(&with_message) {
+        with_message
+    } else {
+        format!("problem.{}", f.code)
+    };
     Problem {
-        code: f.code.to_owned(),
+        code: f.code,
         severity: f.severity,
-        message: t.text(&format!("problem.{}", f.code), &args),
+        message: t.text(&key, &args),
         evidence: f
             .facts
             .iter()
@@ -42,7 +60,14 @@ pub fn analysis(
         None => t.text("analysis.status", &[("status", status)]),
     }];
     lines.extend(problems.iter().skip(1).map(|p| p.message.clone()));
+    lines.extend(pod_lines(e, t));
     lines.extend(e.containers.iter().flat_map(|c| container_lines(c, t)));
+    if let Some(running) = problems
+        .iter()
+        .find_map(|p| p.evidence.get("still_running"))
+    {
+        lines.push(t.text("analysis.still_running", &[("containers", running)]));
+    }
     if let Some(message) = &e.scheduler {
         lines.push(t.text("analysis.scheduler", &[("message", message)]));
     }
@@ -69,6 +94,72 @@ pub fn analysis(
     lines
 }
 
+/// What the pod itself says: its reason and message, a disruption, a Ready condition that is
+/// False, failing readiness gates, a node in trouble, the finalizers holding a deletion.
+fn pod_lines(e: &Evidence, t: &Catalog) -> Vec<String> {
+    let mut lines = Vec::new();
+    match (&e.reason, &e.message) {
+        (Some(reason), Some(message)) => lines.push(t.text(
+            "analysis.pod_reason_message",
+            &[("reason", reason), ("message", first_line(message))],
+        )),
+        (Some(reason), None) => lines.push(t.text("analysis.pod_reason", &[("reason", reason)])),
+        (None, Some(message)) => {
+            lines.push(t.text("analysis.pod_message", &[("message", first_line(message))]))
+        }
+        (None, None) => {}
+    }
+    let condition = |key: &str, c: &super::evidence::ConditionEvidence| {
+        t.text(
+            key,
+            &[
+                ("reason", c.reason.as_deref().unwrap_or("-")),
+                ("message", first_line(c.message.as_deref().unwrap_or("-"))),
+            ],
+        )
+    };
+    if let Some(d) = &e.disruption {
+        lines.push(condition("analysis.disruption", d));
+    }
+    if let Some(r) = e.not_ready.as_ref().filter(|r| r.reason.is_some()) {
+        lines.push(condition("analysis.ready_condition", r));
+    }
+    if !e.failing_readiness_gates.is_empty() {
+        let gates = e.failing_readiness_gates.join(", ");
+        lines.push(t.text("analysis.gates", &[("gates", &gates)]));
+    }
+    if let Some(n) = &e.node {
+        lines.push(node_line(n, t));
+    }
+    if !e.finalizers.is_empty() {
+        let finalizers = e.finalizers.join(", ");
+        lines.push(t.text("analysis.finalizers", &[("finalizers", &finalizers)]));
+    }
+    lines
+}
+
+fn node_line(n: &super::evidence::NodeEvidence, t: &Catalog) -> String {
+    if n.state == "Gone" {
+        return t.text("analysis.node_gone", &[("node", &n.name)]);
+    }
+    let ago = n.since_ago.clone().unwrap_or_else(|| "?".to_owned());
+    let reason = match (&n.reason, &n.message) {
+        (Some(r), Some(m)) => format!("{r}: {}", first_line(m)),
+        (Some(r), None) => r.clone(),
+        (None, Some(m)) => first_line(m).to_owned(),
+        (None, None) => "-".to_owned(),
+    };
+    t.text(
+        "analysis.node",
+        &[
+            ("node", &n.name),
+            ("state", &n.state),
+            ("ago", &ago),
+            ("reason", &reason),
+        ],
+    )
+}
+
 /// What is notable of a container: how it ended or why it waits, and its last end.
 fn container_lines(c: &ContainerEvidence, t: &Catalog) -> Vec<String> {
     let mut lines = Vec::new();
@@ -83,6 +174,15 @@ fn container_lines(c: &ContainerEvidence, t: &Catalog) -> Vec<String> {
     }
     if c.state.oom_killed || c.last_state.as_ref().is_some_and(|l| l.oom_killed) {
         lines.push(t.text("analysis.oom", &[("container", &c.name)]));
+        let none = || "-".to_owned();
+        lines.push(t.text(
+            "analysis.memory",
+            &[
+                ("container", &c.name),
+                ("limit", &c.memory_limit.clone().unwrap_or_else(none)),
+                ("request", &c.memory_request.clone().unwrap_or_else(none)),
+            ],
+        ));
     }
     if let Some(last) = c
         .last_state
@@ -221,10 +321,10 @@ pub fn summary_description(row: &PodRow, t: &Catalog) -> String {
         .and_then(|e| e.since.as_ref())
         .map_or_else(|| row.age.clone(), |s| s.ago.clone());
     let replaced = row.owner.as_ref().is_some_and(|o| o.replacement.is_some());
-    let key = match top.code.as_str() {
-        "failed" => "summary.failed",
-        "leftover_completed" if replaced => "summary.leftover_completed",
-        "leftover_completed" => "summary.leftover_completed_no_replacement",
+    let key = match top.code {
+        ProblemCode::Failed => "summary.failed",
+        ProblemCode::LeftoverCompleted if replaced => "summary.leftover_completed",
+        ProblemCode::LeftoverCompleted => "summary.leftover_completed_no_replacement",
         _ => return top.message.clone(),
     };
     t.text(key, &[("status", &row.status), ("since", &since)])
@@ -280,12 +380,26 @@ pub fn trend_issues(trend: &Trend, t: &Catalog) -> Vec<String> {
         .filter(|c| c.reports_open >= LONG_OPEN_REPORTS);
     for change in long_open.take(TREND_ISSUES_EACH) {
         let reports = change.reports_open.to_string();
+        let subject = format!("{} {}", change.subject.kind, change.subject.name);
+        let problem = problem_kind(&change.problem, t);
         let args = [
             ("namespace", change.namespace.as_str()),
-            ("pod", &change.name),
+            ("subject", &subject),
+            ("problem", &problem),
             ("reports", &reports),
         ];
         out.push(t.text("conclusion.trend_long_open", &args));
     }
     out
+}
+
+/// A kind of problem in the report's language (`crashing` → "keeps crashing"); a kind this
+/// version does not know stays as it is.
+pub fn problem_kind(kind: &str, t: &Catalog) -> String {
+    let key = format!("problem_kind.{kind}");
+    if t.has(&key) {
+        t.text(&key, &[])
+    } else {
+        kind.to_owned()
+    }
 }

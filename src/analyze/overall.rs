@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::Node;
 use super::Settings;
 use super::statistics::{NodeFacts, Statistics};
 use crate::locale::Catalog;
-use crate::report::{Conclusions, Counts, Health, PodRow, Recommendation};
+use crate::report::{Conclusions, Counts, Health, PodRow, ProblemCode, Recommendation};
 
 /// What the overall rule needs of one pod.
 pub struct PodState<'a> {
@@ -188,7 +188,7 @@ fn issues(stats: &Statistics, rows: &[PodRow], t: &Catalog) -> Vec<String> {
         .restarts
         .top
         .iter()
-        .filter(|r| is_notable_restarter(r.restarts, rows, &r.name))
+        .filter(|r| is_notable_restarter(r, rows))
     {
         let args = [
             ("namespace", r.namespace.clone()),
@@ -224,12 +224,21 @@ fn issues(stats: &Statistics, rows: &[PodRow], t: &Catalog) -> Vec<String> {
     out
 }
 
-/// A restarter worth naming among the issues: one the health rules flagged.
-fn is_notable_restarter(restarts: i64, rows: &[PodRow], name: &str) -> bool {
-    restarts > 0
+/// A restarter worth naming among the issues: one the health rules flagged for its recent
+/// restarts. Pods are told apart by namespace: dev, stg and rel often hold same-named pods.
+fn is_notable_restarter(restarter: &super::statistics::Restarter, rows: &[PodRow]) -> bool {
+    let flagged = |r: &PodRow| {
+        r.problems.iter().any(|p| {
+            matches!(
+                p.code,
+                ProblemCode::RestartsHigh | ProblemCode::RestartsElevated
+            )
+        })
+    };
+    restarter.restarts > 0
         && rows
             .iter()
-            .any(|r| r.name == name && r.problems.iter().any(|p| p.code.starts_with("restarts_")))
+            .any(|r| r.namespace == restarter.namespace && r.name == restarter.name && flagged(r))
 }
 
 fn node_trouble(n: &super::statistics::TroubledNode, t: &Catalog) -> String {
@@ -249,35 +258,47 @@ fn node_trouble(n: &super::statistics::TroubledNode, t: &Catalog) -> String {
 
 /// The long-term recommendations: the standing ones, and those tied to what was found.
 pub fn long_term(rows: &[PodRow], stats: &Statistics, t: &Catalog) -> Vec<Recommendation> {
-    let found = |codes: &[&str]| {
+    use ProblemCode::*;
+    let found = |codes: &[ProblemCode]| {
         rows.iter()
-            .any(|r| r.problems.iter().any(|p| codes.contains(&p.code.as_str())))
+            .any(|r| r.problems.iter().any(|p| codes.contains(&p.code)))
     };
     let mut keys = vec!["inspection"];
     if found(&[
-        "leftover_completed",
-        "failed",
-        "evicted",
-        "stuck_terminating",
+        LeftoverCompleted,
+        Failed,
+        FailedAttempt,
+        Evicted,
+        StuckTerminating,
+        ShutdownLeftover,
+        Rejected,
     ]) {
         keys.push("lifecycle");
     }
     if found(&[
-        "failed",
-        "crash_loop",
-        "restarts_high",
-        "restarts_elevated",
-        "not_ready_too_long",
+        Failed,
+        CrashLoop,
+        RestartsHigh,
+        RestartsElevated,
+        NotReadyTooLong,
+        SidecarBlocksJob,
     ]) {
         keys.push("alerting");
     }
-    if found(&["oom_killed", "oom_killed_before"]) {
+    if found(&[OomKilled, OomKilledBefore]) {
         keys.push("resources");
     }
-    if found(&["image_pull"]) {
+    if found(&[ImagePull]) {
         keys.push("images");
     }
-    if found(&["pending_too_long"]) || !stats.single_points.troubled_nodes.is_empty() {
+    let capacity = [
+        PendingTooLong,
+        Rejected,
+        NodeLost,
+        NodeNotReady,
+        NodeShutdown,
+    ];
+    if found(&capacity) || !stats.single_points.troubled_nodes.is_empty() {
         keys.push("capacity");
     }
     if !stats.single_points.concentrated_workloads.is_empty() {
@@ -294,4 +315,52 @@ pub fn long_term(rows: &[PodRow], stats: &Statistics, t: &Catalog) -> Vec<Recomm
 
 fn as_args<'a>(pairs: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::{SignedDuration, Timestamp};
+    use serde_json::json;
+
+    use crate::analyze::{Settings, analyze};
+    use crate::locale::{Catalog, Lang};
+    use crate::snapshot::Snapshot;
+
+    fn now() -> Timestamp {
+        "2025-12-26T02:00:00Z".parse().unwrap()
+    }
+
+    /// A StatefulSet pod `api-0` of `namespace` that restarted 12 times, the last `days` ago.
+    fn restarted(namespace: &str, days: i64) -> k8s_openapi::api::core::v1::Pod {
+        let last = (now() - SignedDuration::from_hours(24 * days)).to_string();
+        serde_json::from_value(json!({
+            "metadata": {"name": "api-0", "namespace": namespace, "creationTimestamp": "2025-01-01T00:00:00Z",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "api",
+                    "uid": "u", "controller": true}]},
+            "spec": {"containers": [{"name": "c"}]},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+                "containerStatuses": [{"name": "c", "image": "i", "imageID": "", "ready": true,
+                "restartCount": 12, "state": {"running": {"startedAt": last}},
+                "lastState": {"terminated": {"exitCode": 1, "finishedAt": last}}}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn same_named_pods_of_other_namespaces_are_not_named_for_anothers_restarts() {
+        let snapshot = Snapshot {
+            namespaces: vec!["dev".into(), "stg".into()],
+            pods: vec![restarted("dev", 1), restarted("stg", 40)],
+            ..Snapshot::default()
+        };
+        let settings = Settings::new(now(), "c".into(), Catalog::builtin(Lang::En));
+        let report = analyze(&snapshot, &settings);
+        let named: Vec<&String> = report
+            .conclusions
+            .issues
+            .iter()
+            .filter(|i| i.contains("api-0 restarted"))
+            .collect();
+        assert_eq!(named, ["dev/api-0 restarted 12 times: find out why"]);
+    }
 }

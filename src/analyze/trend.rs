@@ -2,6 +2,12 @@
 //! resolved or still open (and for how many reports in a row), restarts that grew per pod and
 //! per workload, and namespaces whose pod count changed.
 //!
+//! A problem is tracked by what it belongs to, not by a pod's name: the top of its pod's owner
+//! chain (Deployment, StatefulSet, DaemonSet, CronJob...), or the pod itself when it has no
+//! owner, and the kind of problem ([`ProblemKind`]). A Deployment whose pods crash-loop week
+//! after week while each rollout renames them is one problem, still open; the pods that carried
+//! it each time are listed.
+//!
 //! Pure: the previous report's JSON (the archive's newest `.json`) and the current [`Report`].
 //! The previous JSON is read leniently, only the keys used here, so a report of an older
 //! version still compares; one that is not a kube-patrol report is a [`TrendError`], and the
@@ -15,8 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::health::Severity;
-use crate::report::{Health, PodRow, Report};
+use crate::report::{Health, PodRow, ProblemCode, Report, Severity};
 
 #[cfg(test)]
 mod tests;
@@ -42,34 +47,57 @@ impl Default for TrendSettings {
 pub struct Trend {
     /// The previous report's reference time, as it wrote it.
     pub previous_generated_at: String,
-    /// Pods not healthy now that were healthy or absent before.
-    pub new_problems: Vec<PodChange>,
-    /// Pods not healthy before that are healthy now or gone (from a namespace still inspected).
-    pub resolved: Vec<PodChange>,
-    /// Pods not healthy before and now.
-    pub still_open: Vec<PodChange>,
+    /// Problems open now that were not open before.
+    pub new_problems: Vec<ProblemChange>,
+    /// Problems open before that are not any more (in a namespace still inspected).
+    pub resolved: Vec<ProblemChange>,
+    /// Problems open before and now.
+    pub still_open: Vec<ProblemChange>,
     pub restart_growth: RestartGrowth,
     /// Every namespace of either report: pods before and now.
     pub namespace_changes: Vec<NamespaceChange>,
 }
 
-/// A pod whose problem appeared, stayed or went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PodChange {
-    pub namespace: String,
+/// What a problem belongs to: the top of its pod's owner chain, or a pod without owner.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Subject {
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`..., or `Pod` for a bare pod.
+    pub kind: String,
     pub name: String,
-    /// Consecutive reports in which the pod was not healthy, this one included for a new (1) or
-    /// still open problem; for a resolved one, how many it had been open.
+}
+
+/// A problem that appeared, stayed or went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProblemChange {
+    pub namespace: String,
+    /// What the problem belongs to.
+    pub subject: Subject,
+    /// The kind of problem (`crashing`, `pending`, `evicted`...): a [`ProblemKind`]'s name, or
+    /// for a code this version does not know, the code.
+    ///
+    /// [`ProblemKind`]: crate::report::ProblemKind
+    pub problem: String,
+    /// Consecutive reports in which it was open, this one included for a new (1) or still open
+    /// problem; for a resolved one, how many it had been open.
     pub reports_open: u32,
-    /// Its state in the previous report; absent when it was not there.
-    pub before: Option<PodState>,
-    /// Its state now; absent when it is gone.
-    pub now: Option<PodState>,
+    /// The pods that carried it in the previous report; absent when it was not open then.
+    pub before: Option<ProblemState>,
+    /// The pods that carry it now; absent when it is resolved.
+    pub now: Option<ProblemState>,
+}
+
+/// A problem in one report: the pods that carried it, most severe first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProblemState {
+    /// The most severe of its pods' severities.
+    pub severity: Option<Severity>,
+    pub pods: Vec<PodState>,
 }
 
 /// A pod's state in one report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PodState {
+    pub name: String,
     /// kubectl's STATUS.
     pub status: String,
     pub health: Health,
@@ -162,20 +190,23 @@ pub fn trend(
     settings: &TrendSettings,
 ) -> Result<Trend, TrendError> {
     let previous = Previous::deserialize(previous).map_err(TrendError::Unrecognized)?;
-    let open_before = open_counts(previous.trend.as_ref());
     let before: Vec<PodFacts> = previous.pods.iter().map(PodFacts::previous).collect();
     let now: Vec<PodFacts> = current.pods.iter().map(PodFacts::current).collect();
+    let open_before = open_counts(previous.trend.as_ref(), &before);
     let inspected: HashSet<&str> = current.namespaces.iter().map(|n| n.name.as_str()).collect();
-    let (new_problems, still_open) = open_now(&before, &now, &open_before);
+    let problems = Problems {
+        before: problems_of(&before),
+        now: problems_of(&now),
+    };
     let current_namespaces: Vec<(String, usize)> = current
         .namespaces
         .iter()
         .map(|n| (n.name.clone(), n.counts.pods))
         .collect();
     Ok(Trend {
-        new_problems,
-        still_open,
-        resolved: resolved(&before, &now, &inspected, &open_before),
+        new_problems: problems.opened(),
+        still_open: problems.still_open(&open_before),
+        resolved: problems.resolved(&inspected, &open_before),
         restart_growth: RestartGrowth {
             pods: pod_growth(&before, &now, settings),
             workloads: workload_growth(&before, &now, settings),
@@ -203,9 +234,9 @@ struct PreviousPod {
     name: String,
     #[serde(default)]
     status: String,
-    health: PreviousHealth,
+    health: Health,
     #[serde(default)]
-    severity: Option<PreviousSeverity>,
+    severity: Option<Severity>,
     #[serde(default)]
     restart_count: i64,
     #[serde(default)]
@@ -214,33 +245,10 @@ struct PreviousPod {
     problems: Vec<PreviousProblem>,
 }
 
-/// [`Health`] and [`Severity`] as the JSON writes them (the report's types only serialize).
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum PreviousHealth {
-    Healthy,
-    Attention,
-    Unhealthy,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum PreviousSeverity {
-    Low,
-    Medium,
-    High,
-}
-
 #[derive(Debug, Deserialize)]
 struct PreviousOwner {
     #[serde(default)]
-    workload: Option<WorkloadRef>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-struct WorkloadRef {
-    kind: String,
-    name: String,
+    workload: Option<Subject>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,28 +289,19 @@ impl Previous {
 #[derive(Debug, Clone)]
 struct PodFacts {
     namespace: String,
-    name: String,
     state: PodState,
-    workload: Option<WorkloadRef>,
+    workload: Option<Subject>,
 }
 
 impl PodFacts {
     fn previous(pod: &PreviousPod) -> Self {
         PodFacts {
             namespace: pod.namespace.clone(),
-            name: pod.name.clone(),
             state: PodState {
+                name: pod.name.clone(),
                 status: pod.status.clone(),
-                health: match pod.health {
-                    PreviousHealth::Healthy => Health::Healthy,
-                    PreviousHealth::Attention => Health::Attention,
-                    PreviousHealth::Unhealthy => Health::Unhealthy,
-                },
-                severity: pod.severity.map(|s| match s {
-                    PreviousSeverity::Low => Severity::Low,
-                    PreviousSeverity::Medium => Severity::Medium,
-                    PreviousSeverity::High => Severity::High,
-                }),
+                health: pod.health,
+                severity: pod.severity,
                 codes: pod.problems.iter().map(|p| p.code.clone()).collect(),
                 restart_count: pod.restart_count,
             },
@@ -313,17 +312,17 @@ impl PodFacts {
     fn current(row: &PodRow) -> Self {
         PodFacts {
             namespace: row.namespace.clone(),
-            name: row.name.clone(),
             state: PodState {
+                name: row.name.clone(),
                 status: row.status.clone(),
                 health: row.health,
                 severity: row.severity,
-                codes: row.problems.iter().map(|p| p.code.clone()).collect(),
+                codes: row.problems.iter().map(|p| p.code.to_string()).collect(),
                 restart_count: row.restart_count,
             },
             workload: row.owner.as_ref().and_then(|o| {
                 let w = o.workload.as_ref()?;
-                Some(WorkloadRef {
+                Some(Subject {
                     kind: w.kind.clone(),
                     name: w.name.clone(),
                 })
@@ -331,97 +330,221 @@ impl PodFacts {
         }
     }
 
+    fn name(&self) -> &str {
+        &self.state.name
+    }
+
     fn key(&self) -> (&str, &str) {
-        (&self.namespace, &self.name)
+        (&self.namespace, self.name())
     }
 
     fn is_open(&self) -> bool {
         self.state.health != Health::Healthy
     }
+
+    /// The identity of the pod's problem: its namespace, what it belongs to, and the kind of
+    /// its most severe problem. `None` for a healthy pod.
+    fn identity(&self) -> Option<Identity> {
+        if !self.is_open() {
+            return None;
+        }
+        let subject = self.workload.clone().unwrap_or_else(|| Subject {
+            kind: "Pod".to_owned(),
+            name: self.name().to_owned(),
+        });
+        let code = self.state.codes.first().map(String::as_str).unwrap_or("");
+        let problem = match ProblemCode::parse(code) {
+            Some(known) => kind_name(known),
+            None => code.to_owned(),
+        };
+        Some(Identity {
+            namespace: self.namespace.clone(),
+            subject,
+            problem,
+        })
+    }
 }
 
-type OpenCounts = HashMap<(String, String), u32>;
+/// The JSON name of a code's kind (`crashing`).
+fn kind_name(code: ProblemCode) -> String {
+    serde_json::to_value(code.kind())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
 
-/// How many reports in a row each problem pod of the previous report had been open, from its
-/// `trend`; a pod it lists as not healthy without a count had been open for that one report.
-fn open_counts(trend: Option<&Value>) -> OpenCounts {
+/// What the trend follows from report to report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Identity {
+    namespace: String,
+    subject: Subject,
+    problem: String,
+}
+
+/// Open problems by identity, in the order their first pod appears in the report.
+type OpenProblems = Vec<(Identity, ProblemState)>;
+
+fn problems_of(pods: &[PodFacts]) -> OpenProblems {
+    let mut problems: OpenProblems = Vec::new();
+    for pod in pods {
+        let Some(identity) = pod.identity() else {
+            continue;
+        };
+        let state = match problems.iter_mut().find(|(i, _)| *i == identity) {
+            Some((_, state)) => state,
+            None => {
+                problems.push((
+                    identity,
+                    ProblemState {
+                        severity: None,
+                        pods: Vec::new(),
+                    },
+                ));
+                &mut problems.last_mut().expect("just pushed").1
+            }
+        };
+        state.severity = state.severity.max(pod.state.severity);
+        state.pods.push(pod.state.clone());
+    }
+    for (_, state) in &mut problems {
+        state
+            .pods
+            .sort_by_key(|p| (std::cmp::Reverse(p.severity), p.name.clone()));
+    }
+    problems
+}
+
+/// The open problems of both reports.
+struct Problems {
+    before: OpenProblems,
+    now: OpenProblems,
+}
+
+impl Problems {
+    /// The previous state of a problem open now. A previous report that did not say its
+    /// problem codes (`problem` empty) matches by what the problem belongs to.
+    fn before(&self, identity: &Identity) -> Option<&ProblemState> {
+        let exact = self.before.iter().find(|(i, _)| i == identity);
+        exact
+            .or_else(|| {
+                self.before
+                    .iter()
+                    .find(|(i, _)| i.problem.is_empty() && same_subject(i, identity))
+            })
+            .map(|(_, s)| s)
+    }
+
+    fn is_open_now(&self, before: &Identity) -> bool {
+        self.now
+            .iter()
+            .any(|(i, _)| i == before || (before.problem.is_empty() && same_subject(i, before)))
+    }
+
+    /// Open now, not before: in the report's order.
+    fn opened(&self) -> Vec<ProblemChange> {
+        self.now
+            .iter()
+            .filter(|(i, _)| self.before(i).is_none())
+            .map(|(i, state)| change(i, 1, None, Some(state)))
+            .collect()
+    }
+
+    /// Open before and now, with the reports in a row.
+    fn still_open(&self, counts: &OpenCounts) -> Vec<ProblemChange> {
+        self.now
+            .iter()
+            .filter_map(|(i, state)| {
+                let before = self.before(i)?;
+                let count = counts.get(i).or_else(|| {
+                    counts
+                        .iter()
+                        .find(|(c, _)| c.problem.is_empty() && same_subject(c, i))
+                        .map(|(_, n)| n)
+                });
+                let open = count.copied().unwrap_or(1).saturating_add(1);
+                Some(change(i, open, Some(before), Some(state)))
+            })
+            .collect()
+    }
+
+    /// Open before, not now. A problem of a namespace no longer inspected is not resolved:
+    /// nobody looked.
+    fn resolved(&self, inspected: &HashSet<&str>, counts: &OpenCounts) -> Vec<ProblemChange> {
+        self.before
+            .iter()
+            .filter(|(i, _)| inspected.contains(i.namespace.as_str()) && !self.is_open_now(i))
+            .map(|(i, state)| change(i, counts.get(i).copied().unwrap_or(1), Some(state), None))
+            .collect()
+    }
+}
+
+fn same_subject(a: &Identity, b: &Identity) -> bool {
+    a.namespace == b.namespace && a.subject == b.subject
+}
+
+fn change(
+    identity: &Identity,
+    reports_open: u32,
+    before: Option<&ProblemState>,
+    now: Option<&ProblemState>,
+) -> ProblemChange {
+    ProblemChange {
+        namespace: identity.namespace.clone(),
+        subject: identity.subject.clone(),
+        problem: identity.problem.clone(),
+        reports_open,
+        before: before.cloned(),
+        now: now.cloned(),
+    }
+}
+
+type OpenCounts = HashMap<Identity, u32>;
+
+/// How many reports in a row each problem of the previous report had been open, from its
+/// `trend`. An older report's trend counted by pod: its pods' counts go to their problems.
+fn open_counts(trend: Option<&Value>, before: &[PodFacts]) -> OpenCounts {
     #[derive(Deserialize)]
     struct Open {
         namespace: String,
-        name: String,
+        #[serde(default)]
+        subject: Option<Subject>,
+        #[serde(default)]
+        problem: Option<String>,
+        /// The pod, in reports that tracked problems by pod.
+        #[serde(default)]
+        name: Option<String>,
         reports_open: u32,
     }
+    let pods: HashMap<(&str, &str), &PodFacts> = before.iter().map(|p| (p.key(), p)).collect();
     let mut counts = OpenCounts::new();
     for list in ["new_problems", "still_open"] {
         let items = trend.and_then(|t| t.get(list)).and_then(Value::as_array);
         for item in items.into_iter().flatten() {
-            if let Ok(open) = Open::deserialize(item) {
-                counts.insert((open.namespace, open.name), open.reports_open.max(1));
+            let Ok(open) = Open::deserialize(item) else {
+                continue;
+            };
+            let identity = match (open.subject, open.problem, open.name) {
+                (Some(subject), Some(problem), _) => Some(Identity {
+                    namespace: open.namespace,
+                    subject,
+                    problem,
+                }),
+                (_, _, Some(pod)) => pods
+                    .get(&(open.namespace.as_str(), pod.as_str()))
+                    .and_then(|p| p.identity()),
+                _ => None,
+            };
+            if let Some(identity) = identity {
+                let count = counts.entry(identity).or_insert(0);
+                *count = (*count).max(open.reports_open.max(1));
             }
         }
     }
     counts
 }
 
-fn open_before(counts: &OpenCounts, pod: &PodFacts) -> u32 {
-    let key = (pod.namespace.clone(), pod.name.clone());
-    counts.get(&key).copied().unwrap_or(1)
-}
-
 fn by_key(pods: &[PodFacts]) -> HashMap<(&str, &str), &PodFacts> {
     pods.iter().map(|p| (p.key(), p)).collect()
-}
-
-/// The problem pods of the current report: (new, still open), in the report's order.
-fn open_now(
-    before: &[PodFacts],
-    now: &[PodFacts],
-    counts: &OpenCounts,
-) -> (Vec<PodChange>, Vec<PodChange>) {
-    let before_by_key = by_key(before);
-    let (mut new, mut still) = (Vec::new(), Vec::new());
-    for pod in now.iter().filter(|p| p.is_open()) {
-        let previous = before_by_key.get(&pod.key()).copied();
-        let (list, reports_open) = match previous {
-            Some(b) if b.is_open() => (&mut still, open_before(counts, b).saturating_add(1)),
-            _ => (&mut new, 1),
-        };
-        list.push(PodChange {
-            namespace: pod.namespace.clone(),
-            name: pod.name.clone(),
-            reports_open,
-            before: previous.map(|b| b.state.clone()),
-            now: Some(pod.state.clone()),
-        });
-    }
-    (new, still)
-}
-
-/// The problem pods of the previous report that are healthy now or gone. A pod of a namespace
-/// no longer inspected is not resolved: nobody looked.
-fn resolved(
-    before: &[PodFacts],
-    now: &[PodFacts],
-    inspected: &HashSet<&str>,
-    counts: &OpenCounts,
-) -> Vec<PodChange> {
-    let now_by_key = by_key(now);
-    before
-        .iter()
-        .filter(|b| b.is_open())
-        .filter_map(|b| {
-            let current = now_by_key.get(&b.key()).copied();
-            let gone_from_inspected = current.is_none() && inspected.contains(b.namespace.as_str());
-            let healthy_now = current.is_some_and(|n| !n.is_open());
-            (gone_from_inspected || healthy_now).then(|| PodChange {
-                namespace: b.namespace.clone(),
-                name: b.name.clone(),
-                reports_open: open_before(counts, b),
-                before: Some(b.state.clone()),
-                now: current.map(|n| n.state.clone()),
-            })
-        })
-        .collect()
 }
 
 /// Abnormal growth: at least the threshold, or more than double a count that was not zero
@@ -439,7 +562,7 @@ fn pod_growth(before: &[PodFacts], now: &[PodFacts], settings: &TrendSettings) -
             let now = n.state.restart_count;
             (now > b).then(|| PodGrowth {
                 namespace: n.namespace.clone(),
-                name: n.name.clone(),
+                name: n.name().to_owned(),
                 before: b,
                 now,
                 growth: now - b,
@@ -453,7 +576,7 @@ fn pod_growth(before: &[PodFacts], now: &[PodFacts], settings: &TrendSettings) -
 }
 
 /// (namespace, workload) → (pods, the sum of their RESTARTS).
-fn workload_sums(pods: &[PodFacts]) -> BTreeMap<(&str, &WorkloadRef), (usize, i64)> {
+fn workload_sums(pods: &[PodFacts]) -> BTreeMap<(&str, &Subject), (usize, i64)> {
     let mut sums = BTreeMap::new();
     for pod in pods {
         if let Some(w) = &pod.workload {

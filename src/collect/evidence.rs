@@ -2,15 +2,15 @@
 //! concern them, which log tails to read, and how a tail is cut.
 //!
 //! Evidence (events, logs) is read for problem pods only — the ones
-//! [`crate::analyze::needs_evidence`] picks — so a healthy cluster costs no extra API calls.
+//! [`crate::analyze::problem_pods`] picks — so a healthy cluster costs no extra API calls.
 
 use std::collections::{BTreeSet, HashSet};
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, Pod};
 
-use crate::analyze::{Rules, needs_evidence};
-use crate::snapshot::Workloads;
+use crate::analyze::Rules;
+use crate::snapshot::{Snapshot, Workloads};
 
 /// What evidence to gather and how much of it.
 #[derive(Debug, Clone)]
@@ -43,11 +43,9 @@ impl EvidenceOptions {
 /// The kinds of owner whose events are evidence for their pods.
 const OWNER_KINDS: [&str; 4] = ["ReplicaSet", "StatefulSet", "DaemonSet", "Job"];
 
-/// The problem pods of a snapshot, in its order.
-pub(crate) fn problem_pods<'a>(pods: &'a [Pod], opts: &EvidenceOptions) -> Vec<&'a Pod> {
-    pods.iter()
-        .filter(|pod| needs_evidence(pod, opts.now, &opts.rules))
-        .collect()
+/// The problem pods of a snapshot (its pods, workloads and nodes read), in its order.
+pub(crate) fn problem_pods<'a>(snapshot: &'a Snapshot, opts: &EvidenceOptions) -> Vec<&'a Pod> {
+    crate::analyze::problem_pods(snapshot, opts.now, &opts.rules)
 }
 
 /// The objects whose events are evidence: the problem pods, the ReplicaSets, StatefulSets,

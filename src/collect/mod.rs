@@ -177,30 +177,32 @@ impl DumpCollector {
         let mut pods = self.pods;
         pods.retain(|p| chosen(&p.metadata.namespace));
         sort_pods(&mut pods);
-        let problems = evidence::problem_pods(&pods, opts);
-        let targets = evidence::Targets::new(&problems, &self.workloads);
-        let mut events = self.events;
-        events.retain(|e| targets.concerns(e));
-        let mut missing = Vec::new();
-        if !problems.is_empty() {
-            missing.push(Missing {
-                what: "logs".to_owned(),
-                namespace: None,
-                reason: crate::snapshot::NO_LOGS_IN_DUMP.to_owned(),
-            });
-        }
-        Ok(Snapshot {
+        let mut snapshot = Snapshot {
             source: Source::Dump {
                 path: path.to_owned(),
             },
             namespaces,
             pods,
             workloads: sorted(self.workloads),
-            events,
             nodes: self.nodes,
-            logs: Vec::new(),
-            missing,
-        })
+            ..Snapshot::default()
+        };
+        let (targets, any_problem) = {
+            let problems = evidence::problem_pods(&snapshot, opts);
+            let targets = evidence::Targets::new(&problems, &snapshot.workloads);
+            (targets, !problems.is_empty())
+        };
+        let mut events = self.events;
+        events.retain(|e| targets.concerns(e));
+        snapshot.events = events;
+        if any_problem {
+            snapshot.missing.push(Missing {
+                what: "logs".to_owned(),
+                namespace: None,
+                reason: crate::snapshot::NO_LOGS_IN_DUMP.to_owned(),
+            });
+        }
+        Ok(snapshot)
     }
 }
 

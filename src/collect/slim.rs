@@ -11,19 +11,19 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet}
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     Container, ContainerStatus, Event, Node, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodSpec,
-    PodTemplateSpec,
+    PodTemplateSpec, ResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The one annotation of a workload that analysis reads: which ReplicaSet is the newest.
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
 
-/// The pod with only the fields kube-patrol reads.
+/// The pod with only the fields kube-patrol reads. Finalizers stay: they say what holds a pod
+/// that is stuck being deleted.
 pub fn slim_pod(mut pod: Pod) -> Pod {
     let meta = &mut pod.metadata;
     meta.managed_fields = None;
     meta.annotations = None;
-    meta.finalizers = None;
     if let Some(spec) = pod.spec.take() {
         pod.spec = Some(slim_spec(spec));
     }
@@ -55,12 +55,18 @@ fn slim_spec(spec: PodSpec) -> PodSpec {
     }
 }
 
-/// Name and image identify a container in the report; `restartPolicy` marks a sidecar.
+/// Name and image identify a container in the report; `restartPolicy` marks a sidecar; the
+/// resources' limits and requests are what an OOM kill is judged against.
 fn slim_container(c: Container) -> Container {
     Container {
         name: c.name,
         image: c.image,
         restart_policy: c.restart_policy,
+        resources: c.resources.map(|r| ResourceRequirements {
+            limits: r.limits,
+            requests: r.requests,
+            ..ResourceRequirements::default()
+        }),
         ..Container::default()
     }
 }
@@ -190,12 +196,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slimming_keeps_what_the_columns_need_and_drops_the_rest() {
+    fn slimming_keeps_what_columns_rules_and_evidence_need_and_drops_the_rest() {
         let pod: Pod = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "p", "namespace": "ns", "creationTimestamp": "2025-01-01T00:00:00Z",
                 "annotations": {"big": "x"}, "managedFields": [{"manager": "kubectl"}],
+                "finalizers": ["example.com/hold"],
                 "labels": {"app": "p"}, "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "p-1", "uid": "u"}]},
-            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "i", "env": [{"name": "A", "value": "B"}]}],
+            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "i", "env": [{"name": "A", "value": "B"}],
+                "resources": {"limits": {"memory": "256Mi"}, "requests": {"memory": "128Mi", "cpu": "100m"}}}],
                 "initContainers": [{"name": "s", "restartPolicy": "Always"}], "volumes": [{"name": "v"}]},
             "status": {"phase": "Running", "containerStatuses": [{"name": "c", "image": "i", "imageID": "",
                 "ready": true, "restartCount": 1, "volumeMounts": [{"name": "v", "mountPath": "/v"}]}]}
@@ -204,7 +212,14 @@ mod tests {
         let slim = slim_pod(pod);
         assert!(slim.metadata.annotations.is_none() && slim.metadata.managed_fields.is_none());
         assert!(slim.metadata.labels.is_some() && slim.metadata.owner_references.is_some());
+        assert_eq!(
+            slim.metadata.finalizers.as_deref(),
+            Some(&["example.com/hold".to_owned()][..])
+        );
         let spec = slim.spec.unwrap();
+        let resources = spec.containers[0].resources.as_ref().unwrap();
+        assert_eq!(resources.limits.as_ref().unwrap()["memory"].0, "256Mi");
+        assert_eq!(resources.requests.as_ref().unwrap()["memory"].0, "128Mi");
         assert_eq!(spec.node_name.as_deref(), Some("n1"));
         assert!(spec.volumes.is_none() && spec.containers[0].env.is_none());
         assert_eq!(

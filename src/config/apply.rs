@@ -19,6 +19,7 @@ impl Config {
             pending_grace: h.pending_grace,
             not_ready_grace: h.not_ready_grace,
             terminating_grace: h.terminating_grace,
+            restart_window: h.restart_window,
         }
     }
 

@@ -86,18 +86,24 @@ pub struct HealthConfig {
     pub not_ready_grace: SignedDuration,
     /// Terminating for longer than this: attention.
     pub terminating_grace: SignedDuration,
+    /// Restarts older than this are history: RESTARTS over the thresholds whose last restart
+    /// is older needs attention at most.
+    pub restart_window: SignedDuration,
     /// The overall verdict is unhealthy when unhealthy pods exceed this share (0..=1) of all pods.
     pub unhealthy_share: f64,
 }
 
 impl Default for HealthConfig {
+    /// The health rules' own defaults ([`crate::analyze::Rules`]): one source for both.
     fn default() -> Self {
+        let r = crate::analyze::Rules::default();
         Self {
-            restarts_attention: 5,
-            restarts_unhealthy: 10,
-            pending_grace: SignedDuration::from_mins(15),
-            not_ready_grace: SignedDuration::from_mins(15),
-            terminating_grace: SignedDuration::from_mins(15),
+            restarts_attention: u32::try_from(r.restarts_attention).unwrap_or(5),
+            restarts_unhealthy: u32::try_from(r.restarts_unhealthy).unwrap_or(10),
+            pending_grace: r.pending_grace,
+            not_ready_grace: r.not_ready_grace,
+            terminating_grace: r.terminating_grace,
+            restart_window: r.restart_window,
             unhealthy_share: 0.2,
         }
     }

@@ -20,6 +20,7 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
             "pending_grace",
             "not_ready_grace",
             "terminating_grace",
+            "restart_window",
             "unhealthy_share",
         ],
     ),
@@ -117,6 +118,7 @@ pub(super) struct RawHealth {
     pub pending_grace: Option<Text>,
     pub not_ready_grace: Option<Text>,
     pub terminating_grace: Option<Text>,
+    pub restart_window: Option<Text>,
     pub unhealthy_share: Option<Spanned<f64>>,
 }
 
@@ -213,6 +215,7 @@ impl UnvalidatedConfig {
             pending_grace: r.text(&s, "pending_grace"),
             not_ready_grace: r.text(&s, "not_ready_grace"),
             terminating_grace: r.text(&s, "terminating_grace"),
+            restart_window: r.text(&s, "restart_window"),
             unhealthy_share: r.float(&s, "unhealthy_share"),
         };
         let s = sec(&mut r, "evidence");

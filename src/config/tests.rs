@@ -148,6 +148,7 @@ fn every_key_is_read() {
             pending_grace: SignedDuration::from_mins(10),
             not_ready_grace: SignedDuration::from_mins(90),
             terminating_grace: SignedDuration::from_mins(5),
+            restart_window: SignedDuration::from_hours(7 * 24),
             unhealthy_share: 0.5,
         },
         evidence: EvidenceConfig {

@@ -115,6 +115,7 @@ fn health(raw: RawHealth, p: &mut Problems) -> HealthConfig {
         pending_grace: duration(raw.pending_grace, p).unwrap_or(d.pending_grace),
         not_ready_grace: duration(raw.not_ready_grace, p).unwrap_or(d.not_ready_grace),
         terminating_grace: duration(raw.terminating_grace, p).unwrap_or(d.terminating_grace),
+        restart_window: duration(raw.restart_window, p).unwrap_or(d.restart_window),
         unhealthy_share: share(raw.unhealthy_share, p).unwrap_or(d.unhealthy_share),
     };
     // Compare only values that are valid (a bad one is already reported).

@@ -13,6 +13,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::analyze::columns::KubernetesVersion;
 use crate::analyze::{self, Settings};
 use crate::cli::{Exit, Failure, Format, InspectArgs};
 use crate::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection, split_patterns};
@@ -58,12 +59,31 @@ async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure>
     let evidence = evidence_options(&plan.config, plan.now);
     let mut snapshot = collect_snapshot(args, &plan.selection, &evidence).await?;
     exclude_pods(&mut snapshot, &plan.config)?;
-    let settings = settings(args, &plan.config, &snapshot, plan.now);
-    let report = analyze::analyze(&snapshot, &settings);
+    let mut settings = settings(args, &plan.config, &snapshot, plan.now);
+    settings.timezone = plan.style.timezone.clone();
+    let mut report = analyze::analyze(&snapshot, &settings);
+    if let Some(version) = args.kubernetes_version {
+        report.kubernetes_version = Some(version.to_string());
+    }
+    warn_if_old(&report);
     Ok(Inspection {
         report,
         catalog: settings.catalog,
     })
+}
+
+/// A dump taken long ago, read without a matching `--now`: ages are measured from today.
+fn warn_if_old(report: &Report) {
+    if let Some(age) = report.dump_age.as_ref().filter(|a| a.old) {
+        tracing::warn!(
+            newest = %age.newest,
+            behind = %age.behind,
+            "the dump's newest time stamp is {} before the report's time: ages and restart times are measured from {}; pass --now {} to see them as they were",
+            age.behind,
+            report.generated_at,
+            age.newest
+        );
+    }
 }
 
 /// The error for a partial report, listing what could not be read.
@@ -137,6 +157,15 @@ fn settings(args: &InspectArgs, config: &Config, snapshot: &Snapshot, now: Times
     settings.unhealthy_share = config.health.unhealthy_share;
     settings.events_per_pod = config.evidence.events_per_pod as usize;
     settings.statistics = config.statistics();
+    settings.kubernetes_version = args
+        .kubernetes_version
+        .or_else(|| {
+            snapshot
+                .server_version
+                .as_deref()
+                .and_then(KubernetesVersion::parse)
+        })
+        .unwrap_or_default();
     settings
 }
 

@@ -106,7 +106,11 @@ fn the_trend_section_sits_between_the_problem_table_and_the_statistics() {
         section.contains("**Last report**: 2025-12-19 10:00 CST"),
         "{section}"
     );
-    assert!(section.contains("**Still open**: 2 pods"), "{section}");
+    assert!(section.contains("**Still open**: 2"), "{section}");
+    assert!(
+        section.contains("| pigo-dev | Deployment/pigo-cron | failed |"),
+        "{section}"
+    );
     assert!(section.contains("| pigo-dev | 13 | 14 | +1 |"), "{section}");
     assert!(section.trim_end().ends_with("---"), "{section}");
 }

@@ -6,10 +6,12 @@ use serde::Serialize;
 
 use super::Style;
 use crate::analyze::advice::Action;
-use crate::analyze::health::Severity;
-use crate::analyze::trend::{Change, PodGrowth, Trend, WorkloadGrowth};
+use crate::analyze::narrative::problem_kind;
+use crate::analyze::trend::{
+    Change, PodGrowth, ProblemChange, ProblemState, Trend, WorkloadGrowth,
+};
 use crate::locale::Catalog;
-use crate::report::{Health, NamespaceSummary, PodRow, Report};
+use crate::report::{Health, NamespaceSummary, PodRow, Report, Severity};
 
 #[derive(Serialize)]
 pub struct View<'a> {
@@ -27,6 +29,19 @@ pub struct View<'a> {
     action_groups: Vec<ActionGroup<'a>>,
     /// Named apart from the report's own `trend`, which templates also see.
     since_last: Option<SinceLast<'a>>,
+    /// A dump older than a day before the report's time.
+    old_dump: Option<OldDump>,
+}
+
+/// The title block's warning about an old dump.
+#[derive(Serialize)]
+struct OldDump {
+    /// The dump's newest time stamp in the report's zone.
+    newest: String,
+    /// How long before the report's time, in words.
+    behind: String,
+    /// The `--now` value that shows the dump as it was.
+    now_flag: String,
 }
 
 /// One namespace's part of the details.
@@ -83,10 +98,23 @@ impl<'a> View<'a> {
             context: style.context.as_deref(),
             sections: sections(report, style.healthy_rows_per_namespace),
             action_groups: action_groups(&report.advice.immediate),
+            old_dump: report.dump_age.as_ref().filter(|a| a.old).map(|a| OldDump {
+                newest: a
+                    .newest
+                    .parse::<Timestamp>()
+                    .map(|t| {
+                        t.to_zoned(style.timezone.clone())
+                            .strftime("%Y-%m-%d %H:%M %Z")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|_| a.newest.clone()),
+                behind: catalog.duration(a.behind_seconds),
+                now_flag: a.newest.clone(),
+            }),
             since_last: report
                 .trend
                 .as_ref()
-                .map(|trend| SinceLast::new(trend, style)),
+                .map(|trend| SinceLast::new(trend, style, catalog)),
         }
     }
 }
@@ -99,6 +127,9 @@ const GROWTH_ROWS: usize = 10;
 struct SinceLast<'a> {
     /// The previous report's time, in the report's zone.
     previous: String,
+    new_problems: Vec<ProblemRow<'a>>,
+    resolved: Vec<ProblemRow<'a>>,
+    still_open: Vec<ProblemRow<'a>>,
     pods: Vec<&'a PodGrowth>,
     /// Pods whose restarts grew a little, left out of the table.
     pods_folded: usize,
@@ -106,6 +137,49 @@ struct SinceLast<'a> {
     workloads_folded: usize,
     /// Namespaces added, removed or whose pod count changed.
     namespaces: Vec<NamespaceDelta<'a>>,
+}
+
+/// A problem of the trend, its cells written out.
+#[derive(Serialize)]
+struct ProblemRow<'a> {
+    namespace: &'a str,
+    /// `Deployment/game-api`, or `Pod/name` for a bare pod.
+    subject: String,
+    /// The kind of problem in the report's language.
+    problem: String,
+    reports_open: u32,
+    severity: Option<Severity>,
+    /// `game-api-5f4-abcde (CrashLoopBackOff)`, comma-separated; empty when none.
+    pods_before: String,
+    pods_now: String,
+}
+
+impl<'a> ProblemRow<'a> {
+    fn new(c: &'a ProblemChange, t: &Catalog) -> Self {
+        let pods = |state: Option<&ProblemState>| {
+            state.map_or_else(String::new, |s| {
+                let cells: Vec<String> = s
+                    .pods
+                    .iter()
+                    .map(|p| format!("{} ({})", p.name, p.status))
+                    .collect();
+                cells.join(", ")
+            })
+        };
+        ProblemRow {
+            namespace: &c.namespace,
+            subject: format!("{}/{}", c.subject.kind, c.subject.name),
+            problem: problem_kind(&c.problem, t),
+            reports_open: c.reports_open,
+            severity: c
+                .now
+                .as_ref()
+                .or(c.before.as_ref())
+                .and_then(|s| s.severity),
+            pods_before: pods(c.before.as_ref()),
+            pods_now: pods(c.now.as_ref()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -119,7 +193,7 @@ struct NamespaceDelta<'a> {
 }
 
 impl<'a> SinceLast<'a> {
-    fn new(trend: &'a Trend, style: &Style) -> Self {
+    fn new(trend: &'a Trend, style: &Style, t: &Catalog) -> Self {
         let previous = match trend.previous_generated_at.parse::<Timestamp>() {
             Ok(at) => at
                 .to_zoned(style.timezone.clone())
@@ -145,8 +219,13 @@ impl<'a> SinceLast<'a> {
                 }
             })
             .collect();
+        let rows =
+            |changes: &'a [ProblemChange]| changes.iter().map(|c| ProblemRow::new(c, t)).collect();
         SinceLast {
             previous,
+            new_problems: rows(&trend.new_problems),
+            resolved: rows(&trend.resolved),
+            still_open: rows(&trend.still_open),
             pods,
             pods_folded,
             workloads,

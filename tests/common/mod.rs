@@ -2,6 +2,7 @@
 //! the `kube-patrol` binary, and kubectl as the oracle.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -24,8 +25,40 @@ pub fn kubeconfig() -> PathBuf {
     }
 }
 
+/// The kubeconfig of the older test control plane (v1.34) that `scripts/test` started beside
+/// the current one: STATUS is printed differently before 1.35.
+pub fn old_kubeconfig() -> PathBuf {
+    match std::env::var_os("KUBE_PATROL_TEST_OLD_KUBECONFIG") {
+        Some(path) => PathBuf::from(path),
+        None => panic!(
+            "KUBE_PATROL_TEST_OLD_KUBECONFIG is not set: run the tests with `scripts/test`, \
+             which starts a v1.34 kube-apiserver beside the current one"
+        ),
+    }
+}
+
+/// Both test control planes: (kubeconfig, the server's version as `/version` gives it).
+pub async fn servers() -> Vec<(PathBuf, String)> {
+    let mut servers = Vec::new();
+    for path in [kubeconfig(), old_kubeconfig()] {
+        let version = client_for(&path)
+            .await
+            .apiserver_version()
+            .await
+            .expect("the server's version")
+            .git_version;
+        servers.push((path, version));
+    }
+    servers
+}
+
 pub async fn client() -> Client {
-    let file = Kubeconfig::read_from(kubeconfig()).expect("test kubeconfig");
+    client_for(&kubeconfig()).await
+}
+
+/// A client of the control plane a kubeconfig names.
+pub async fn client_for(path: &std::path::Path) -> Client {
+    let file = Kubeconfig::read_from(path).expect("test kubeconfig");
     let config = Config::from_custom_kubeconfig(file, &KubeConfigOptions::default())
         .await
         .expect("test kube config");
@@ -112,13 +145,21 @@ pub fn kubeconfig_value(key: &str) -> String {
 
 /// The whole cluster as README tells users to dump it (kubectl's JSON).
 pub fn kubectl_dump() -> String {
-    stdout(&kubectl(&[
-        "get",
-        "pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,events,nodes",
-        "-A",
-        "-o",
-        "json",
-    ]))
+    kubectl_dump_of(&kubeconfig())
+}
+
+/// The whole cluster a kubeconfig names, as README tells users to dump it.
+pub fn kubectl_dump_of(path: &std::path::Path) -> String {
+    stdout(&kubectl_with(
+        path,
+        &[
+            "get",
+            "pods,replicasets,deployments,statefulsets,daemonsets,jobs,cronjobs,events,nodes",
+            "-A",
+            "-o",
+            "json",
+        ],
+    ))
 }
 
 /// Runs the built `kube-patrol` binary.
@@ -132,11 +173,16 @@ pub fn kube_patrol(args: &[&str]) -> Output {
 
 /// Runs kubectl (built with the control plane) against the test cluster.
 pub fn kubectl(args: &[&str]) -> Output {
+    kubectl_with(&kubeconfig(), args)
+}
+
+/// Runs kubectl against the control plane a kubeconfig names.
+pub fn kubectl_with(path: &std::path::Path, args: &[&str]) -> Output {
     let kubectl =
         std::env::var("KUBE_PATROL_TEST_KUBECTL").unwrap_or_else(|_| "kubectl".to_owned());
     Command::new(kubectl)
         .arg("--kubeconfig")
-        .arg(kubeconfig())
+        .arg(path)
         .args(args)
         .output()
         .expect("run kubectl")
@@ -262,4 +308,92 @@ pub fn a_week_later(dump: &mut Value) {
             condition["lastTransitionTime"] = json!("2026-01-01T20:00:00Z");
         }
     }
+}
+
+/// Server table columns and the matching keys of kube-patrol's JSON.
+pub const COLUMNS: [(&str, &str); 8] = [
+    ("Ready", "ready"),
+    ("Status", "status"),
+    ("Restarts", "restarts"),
+    ("Age", "age"),
+    ("IP", "ip"),
+    ("Node", "node"),
+    ("Nominated Node", "nominated_node"),
+    ("Readiness Gates", "readiness_gates"),
+];
+
+/// kube-patrol's JSON pods as (name → key → cell).
+pub fn patrol_cells(json_text: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let report: Value = serde_json::from_str(json_text).expect("kube-patrol JSON");
+    report["pods"]
+        .as_array()
+        .expect("pods")
+        .iter()
+        .map(|p| {
+            let cells = COLUMNS
+                .iter()
+                .map(|(_, key)| {
+                    (
+                        key.to_string(),
+                        p[key].as_str().unwrap_or("<missing>").to_owned(),
+                    )
+                })
+                .collect();
+            (p["name"].as_str().unwrap().to_owned(), cells)
+        })
+        .collect()
+}
+
+/// Compares every cell; returns the number compared, panics listing every difference.
+pub fn assert_same_cells(
+    server: &BTreeMap<String, BTreeMap<String, String>>,
+    ours: &BTreeMap<String, BTreeMap<String, String>>,
+) -> usize {
+    assert_eq!(
+        server.keys().collect::<Vec<_>>(),
+        ours.keys().collect::<Vec<_>>(),
+        "the same pods"
+    );
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for (pod, cells) in server {
+        for (column, key) in COLUMNS {
+            compared += 1;
+            let theirs = &cells[column];
+            let mine = &ours[pod][key];
+            if theirs != mine {
+                differences.push(format!(
+                    "{pod} {column}: server {theirs:?}, kube-patrol {mine:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "cells differ:\n{}",
+        differences.join("\n")
+    );
+    compared
+}
+
+/// The seed cluster a week after [`a_week_later`]: a fix attempt was rolled out, so the
+/// crash-looping game-api pod was replaced by a pod of a new ReplicaSet, crash-looping too.
+pub fn a_rollout_later(dump: &mut Value) {
+    a_week_later(dump);
+    let items = dump["items"].as_array_mut().unwrap();
+    let crashing = items
+        .iter_mut()
+        .find(|item| item["metadata"]["name"] == "game-api-7688f98587-knrxz")
+        .unwrap();
+    let meta = &mut crashing["metadata"];
+    meta["name"] = json!("game-api-5d9f8b7c64-w7q2x");
+    meta["uid"] = json!("7f3e2a10-0000-4000-8000-000000000003");
+    meta["creationTimestamp"] = json!("2026-01-08T06:00:00Z");
+    meta["labels"]["pod-template-hash"] = json!("5d9f8b7c64");
+    meta["ownerReferences"][0]["name"] = json!("game-api-5d9f8b7c64");
+    meta["ownerReferences"][0]["uid"] = json!("7f3e2a10-0000-4000-8000-000000000004");
+    let status = &mut crashing["status"]["containerStatuses"][0];
+    status["restartCount"] = json!(3);
+    status["lastState"]["terminated"]["startedAt"] = json!("2026-01-09T01:40:00Z");
+    status["lastState"]["terminated"]["finishedAt"] = json!("2026-01-09T01:45:00Z");
 }

@@ -1,13 +1,11 @@
 use super::*;
-use crate::analyze::health::{Finding, Severity};
+use crate::analyze::health::Finding;
 use crate::locale::{Catalog, Lang};
 
 fn finding(code: &'static str, severity: Severity) -> Finding {
-    Finding {
-        code,
-        severity,
-        facts: Default::default(),
-    }
+    let code = ProblemCode::parse(code).expect("a known code");
+    assert_eq!(code.severity(), severity, "{code}'s severity");
+    Finding::new(code)
 }
 
 fn deployment_chain() -> Vec<Owner> {
@@ -127,4 +125,88 @@ fn selectors_with_shell_syntax_are_quoted() {
     assert_eq!(shell_word("app=web"), "app=web");
     assert_eq!(shell_word("tier in (a,b)"), "'tier in (a,b)'");
     assert_eq!(shell_word("it's"), r"'it'\''s'");
+}
+
+fn subject_with<'a>(findings: &'a [Finding], chain: &'a [Owner]) -> Subject<'a> {
+    Subject {
+        namespace: "ns",
+        pod: "p",
+        status: "Running",
+        findings,
+        chain,
+        selector: None,
+        container: Some("app"),
+    }
+}
+
+fn job_chain() -> Vec<Owner> {
+    vec![Owner {
+        kind: "Job".into(),
+        name: "report-1".into(),
+    }]
+}
+
+#[test]
+fn a_failed_job_pod_is_advised_to_read_its_logs_not_to_be_deleted_for_a_recreation() {
+    let findings = [Finding::new(ProblemCode::Failed).with("container", "app")];
+    let chain = job_chain();
+    let a = action(
+        &subject_with(&findings, &chain),
+        &Catalog::builtin(Lang::En),
+    )
+    .unwrap();
+    assert!(a.advice.contains("backoffLimit"), "{}", a.advice);
+    assert_eq!(
+        commands_of(&a),
+        [
+            "kubectl logs p -n ns -c app --tail=50",
+            "kubectl describe pod p -n ns",
+            "kubectl describe job report-1 -n ns",
+        ]
+    );
+}
+
+#[test]
+fn a_failing_readiness_gate_is_advised_about_the_gates_controller() {
+    let findings =
+        [Finding::new(ProblemCode::NotReadyTooLong)
+            .with("gates", "target-health.example.io/ready")];
+    let a = action(&subject_with(&findings, &[]), &Catalog::builtin(Lang::En)).unwrap();
+    assert!(
+        a.advice.contains("target-health.example.io/ready") && a.advice.contains("controller"),
+        "{}",
+        a.advice
+    );
+    assert!(commands_of(&a)[1].contains(".status.conditions"));
+}
+
+#[test]
+fn a_pod_on_a_not_ready_node_is_advised_to_look_at_the_node() {
+    let findings = [Finding::new(ProblemCode::NodeNotReady).with("node", "node-7")];
+    let a = action(&subject_with(&findings, &[]), &Catalog::builtin(Lang::En)).unwrap();
+    assert_eq!(
+        commands_of(&a),
+        [
+            "kubectl describe node node-7",
+            "kubectl get pods -A -o wide --field-selector spec.nodeName=node-7",
+        ]
+    );
+}
+
+#[test]
+fn a_job_held_open_by_a_sidecar_is_advised_about_the_sidecar_not_a_deletion() {
+    let findings = [Finding::new(ProblemCode::SidecarBlocksJob)
+        .with("container", "migrate")
+        .with("still_running", "istio-proxy")];
+    let chain = job_chain();
+    let mut s = subject_with(&findings, &chain);
+    s.container = Some("istio-proxy");
+    let a = action(&s, &Catalog::builtin(Lang::En)).unwrap();
+    assert!(a.advice.contains("native sidecar"), "{}", a.advice);
+    assert!(
+        commands_of(&a).iter().all(|c| !c.contains("delete")),
+        "{:?}",
+        commands_of(&a)
+    );
+    assert!(commands_of(&a).contains(&"kubectl logs p -n ns -c istio-proxy --tail=50"));
 }

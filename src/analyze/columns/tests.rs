@@ -863,3 +863,127 @@ fn empty_pod_prints_empty_cells_without_panicking() {
         }
     );
 }
+
+// ---- STATUS by release (the two changes since 1.29) ----
+
+fn status_as(pod_json: Value, version: &str) -> String {
+    let pod: Pod = serde_json::from_value(pod_json).expect("test pod is a Pod");
+    let version = super::KubernetesVersion::parse(version).expect("a version");
+    super::pod_columns_as(&pod, now(), version).status
+}
+
+fn terminated(reason: Option<&str>, exit: i32, signal: Option<i32>) -> Value {
+    let mut t = json!({ "exitCode": exit });
+    if let Some(r) = reason {
+        t["reason"] = json!(r);
+    }
+    if let Some(s) = signal {
+        t["signal"] = json!(s);
+    }
+    json!({ "terminated": t })
+}
+
+fn status_of(name: &str, state: Value, ready: bool) -> Value {
+    json!({ "name": name, "ready": ready, "restartCount": 0, "image": "", "imageID": "", "state": state })
+}
+
+#[test]
+fn a_failed_container_after_a_completed_one_shows_from_1_35_and_completed_before() {
+    let failed = pod(
+        json!({ "containers": containers(2) }),
+        json!({ "phase": "Failed", "containerStatuses": [
+            status_of("c0", terminated(Some("Completed"), 0, None), false),
+            status_of("c1", terminated(Some("Error"), 1, None), false)] }),
+    );
+    for (version, status) in [
+        ("1.29", "Completed"),
+        ("1.34", "Completed"),
+        ("1.35", "Error"),
+        ("v1.37.2", "Error"),
+    ] {
+        assert_eq!(status_as(failed.clone(), version), status, "{version}");
+    }
+}
+
+#[test]
+fn from_1_35_the_lowest_failed_container_wins_with_its_reason_signal_or_exit_code() {
+    let three = |c1: Value, c2: Value| {
+        pod(
+            json!({ "containers": containers(3) }),
+            json!({ "phase": "Failed", "containerStatuses": [
+                status_of("c0", terminated(Some("Completed"), 0, None), false),
+                status_of("c1", c1, false), status_of("c2", c2, false)] }),
+        )
+    };
+    let oom_then_error = three(
+        terminated(Some("OOMKilled"), 137, None),
+        terminated(Some("Error"), 1, None),
+    );
+    assert_eq!(status_as(oom_then_error.clone(), "1.35"), "OOMKilled");
+    assert_eq!(status_as(oom_then_error, "1.34"), "Completed");
+    let signal = three(
+        terminated(None, 137, Some(9)),
+        terminated(Some("Completed"), 0, None),
+    );
+    assert_eq!(status_as(signal, "1.36"), "Signal:9");
+    let exit_zero = three(
+        terminated(None, 0, None),
+        terminated(Some("Completed"), 0, None),
+    );
+    assert_eq!(
+        status_as(exit_zero, "1.37"),
+        "Completed",
+        "exit 0 is no error"
+    );
+}
+
+#[test]
+fn a_running_ready_container_beside_a_failed_one_shows_the_failure_from_1_35_unless_the_pod_is_ready()
+ {
+    let with_ready = |ready: &str| {
+        pod(
+            json!({ "containers": containers(3) }),
+            json!({ "phase": "Running", "conditions": [{ "type": "Ready", "status": ready }],
+                "containerStatuses": [
+                status_of("c0", terminated(Some("Completed"), 0, None), false),
+                status_of("c1", terminated(Some("Error"), 1, None), false),
+                status_of("c2", json!({ "running": {} }), true)] }),
+        )
+    };
+    assert_eq!(status_as(with_ready("False"), "1.34"), "NotReady");
+    assert_eq!(status_as(with_ready("False"), "1.35"), "Error");
+    assert_eq!(status_as(with_ready("True"), "1.35"), "Running");
+    assert_eq!(status_as(with_ready("True"), "1.34"), "Running");
+}
+
+#[test]
+fn a_finished_pod_being_deleted_keeps_its_status_from_1_31_and_shows_terminating_before() {
+    for (phase, reason, shown) in [
+        ("Succeeded", None, "Succeeded"),
+        ("Failed", Some("Evicted"), "Evicted"),
+    ] {
+        let mut status = json!({ "phase": phase });
+        if let Some(r) = reason {
+            status["reason"] = json!(r);
+        }
+        let mut deleted = pod(json!({ "containers": containers(1) }), status);
+        deleted["metadata"]["deletionTimestamp"] = json!(ago(60));
+        assert_eq!(status_as(deleted.clone(), "1.30"), "Terminating", "{phase}");
+        assert_eq!(status_as(deleted.clone(), "1.31"), shown, "{phase}");
+        assert_eq!(status_as(deleted, "1.37"), shown, "{phase}");
+    }
+}
+
+#[test]
+fn versions_are_read_as_servers_and_distributions_write_them() {
+    use super::KubernetesVersion as V;
+    let v = |major, minor| Some(V { major, minor });
+    assert_eq!(V::parse("v1.34.4"), v(1, 34));
+    assert_eq!(V::parse("1.34"), v(1, 34));
+    assert_eq!(V::parse("v1.30.2-eks-a1b2c3d"), v(1, 30));
+    assert_eq!(V::parse("v1.31.0+k3s1"), v(1, 31));
+    assert_eq!(V::parse("1.29+"), v(1, 29));
+    assert_eq!(V::parse("29+"), None, "a minor alone is no version");
+    assert_eq!(V::parse("latest"), None);
+    assert_eq!(V::default(), V::NEWEST);
+}

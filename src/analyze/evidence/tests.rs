@@ -41,7 +41,13 @@ fn a_terminated_pod_has_been_in_its_state_since_its_container_finished() {
 
 #[test]
 fn container_states_carry_exit_code_and_oom_killed_and_the_last_state() {
-    let e = evidence(&failed_pod(), &Snapshot::default(), now(), 10);
+    let e = evidence(
+        &failed_pod(),
+        &Snapshot::default(),
+        &Context::default(),
+        now(),
+        10,
+    );
     let c = &e.containers[0];
     assert_eq!((c.state.exit_code, c.state.oom_killed), (Some(137), true));
     assert_eq!(
@@ -60,7 +66,7 @@ fn warnings_come_before_newer_normal_events_and_other_pods_events_are_left_out()
         ],
         ..Snapshot::default()
     };
-    let e = evidence(&failed_pod(), &snapshot, now(), 10);
+    let e = evidence(&failed_pod(), &snapshot, &Context::default(), now(), 10);
     let reasons: Vec<&str> = e.events.iter().map(|e| e.reason.as_str()).collect();
     assert_eq!(reasons, ["BackOff", "Pulled"]);
     assert_eq!(e.events[1].last_seen_ago.as_deref(), Some("60m"));
@@ -83,7 +89,7 @@ fn logs_that_could_not_be_read_carry_the_reason() {
         }],
         ..Snapshot::default()
     };
-    let e = evidence(&failed_pod(), &snapshot, now(), 10);
+    let e = evidence(&failed_pod(), &snapshot, &Context::default(), now(), 10);
     assert_eq!(
         e.logs[0].unavailable.as_deref(),
         Some("500: dial tcp: connection refused")

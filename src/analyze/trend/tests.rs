@@ -71,19 +71,35 @@ fn plain_pod(name: &str, health: &str, restarts: i64, workload: &str) -> Value {
         "owner": {"workload": {"kind": "Deployment", "name": workload}}})
 }
 
-fn names(changes: &[PodChange]) -> Vec<(&str, u32)> {
+/// (what the problem belongs to, reports in a row), per change.
+fn names(changes: &[ProblemChange]) -> Vec<(String, u32)> {
     changes
         .iter()
-        .map(|c| (c.name.as_str(), c.reports_open))
+        .map(|c| {
+            (
+                format!("{}/{}", c.subject.kind, c.subject.name),
+                c.reports_open,
+            )
+        })
         .collect()
+}
+
+fn pods_of(state: Option<&ProblemState>) -> Vec<&str> {
+    state
+        .map(|s| s.pods.iter().map(|p| p.name.as_str()).collect())
+        .unwrap_or_default()
 }
 
 fn trend_of(previous: &Value, current: &Report) -> Trend {
     trend(previous, current, &TrendSettings::default()).unwrap()
 }
 
+fn d(name: &str, reports: u32) -> (String, u32) {
+    (format!("Deployment/{name}"), reports)
+}
+
 #[test]
-fn a_pod_that_breaks_is_new_and_one_that_heals_or_goes_is_resolved() {
+fn a_workload_that_breaks_is_new_and_one_that_heals_or_goes_is_resolved() {
     let before = report_at(
         BEFORE.parse().unwrap(),
         &["ns"],
@@ -103,23 +119,79 @@ fn a_pod_that_breaks_is_new_and_one_that_heals_or_goes_is_resolved() {
     let t = trend_of(&archived(&before, None), &current);
 
     assert_eq!(t.previous_generated_at, BEFORE);
-    assert_eq!(names(&t.new_problems), [("a-1-x", 1)]);
+    assert_eq!(names(&t.new_problems), [d("a", 1)]);
     let a = &t.new_problems[0];
-    assert_eq!(a.before.as_ref().unwrap().health, Health::Healthy);
-    assert_eq!(a.now.as_ref().unwrap().status, "CrashLoopBackOff");
-    assert_eq!(a.now.as_ref().unwrap().codes, ["crash_loop"]);
-    assert_eq!(names(&t.resolved), [("b-1-x", 1), ("c-1-x", 1)]);
-    assert_eq!(t.resolved[0].now.as_ref().unwrap().health, Health::Healthy);
-    assert_eq!(t.resolved[1].now, None, "c is gone");
+    assert_eq!(a.problem, "crashing");
+    assert_eq!(a.before, None);
+    let now = &a.now.as_ref().unwrap().pods[0];
+    assert_eq!(
+        (now.name.as_str(), now.status.as_str()),
+        ("a-1-x", "CrashLoopBackOff")
+    );
+    assert_eq!(now.codes, ["crash_loop"]);
+    assert_eq!(names(&t.resolved), [d("b", 1), d("c", 1)]);
+    assert_eq!(pods_of(t.resolved[1].before.as_ref()), ["c-1-x"]);
+    assert_eq!(t.resolved[1].now, None);
     assert!(t.still_open.is_empty());
 }
 
 #[test]
-fn a_problem_pod_that_was_not_there_before_is_new_without_a_before_state() {
-    let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
-    let t = trend_of(&previous(json!([])), &current);
-    assert_eq!(names(&t.new_problems), [("a-1-x", 1)]);
-    assert_eq!(t.new_problems[0].before, None);
+fn a_crash_looping_deployment_whose_pod_was_renamed_by_a_rollout_is_still_open() {
+    let before = report_at(
+        BEFORE.parse().unwrap(),
+        &["ns"],
+        vec![pod("ns", "web-5f4-abcde", "web", "crash", 12)],
+    );
+    let current = report(&["ns"], vec![pod("ns", "web-7c9-fghij", "web", "crash", 3)]);
+    let t = trend_of(&archived(&before, None), &current);
+    assert_eq!(names(&t.still_open), [d("web", 2)]);
+    assert!(t.new_problems.is_empty(), "{:?}", t.new_problems);
+    assert!(t.resolved.is_empty(), "{:?}", t.resolved);
+    let open = &t.still_open[0];
+    assert_eq!(pods_of(open.before.as_ref()), ["web-5f4-abcde"]);
+    assert_eq!(pods_of(open.now.as_ref()), ["web-7c9-fghij"]);
+}
+
+#[test]
+fn a_new_kind_of_problem_in_the_same_workload_is_new_and_the_old_one_resolved() {
+    let image_pull = |name: &str| {
+        let mut p = pod("ns", name, "web", "crash", 0);
+        let status = &mut p
+            .status
+            .as_mut()
+            .unwrap()
+            .container_statuses
+            .as_mut()
+            .unwrap()[0];
+        status.state =
+            serde_json::from_value(json!({"waiting": {"reason": "ImagePullBackOff"}})).unwrap();
+        p
+    };
+    let before = report_at(
+        BEFORE.parse().unwrap(),
+        &["ns"],
+        vec![pod("ns", "web-5f4-abcde", "web", "crash", 12)],
+    );
+    let current = report(&["ns"], vec![image_pull("web-7c9-fghij")]);
+    let t = trend_of(&archived(&before, None), &current);
+    let problems = |c: &[ProblemChange]| c.iter().map(|c| c.problem.clone()).collect::<Vec<_>>();
+    assert_eq!(problems(&t.new_problems), ["image_pull"]);
+    assert_eq!(problems(&t.resolved), ["crashing"]);
+}
+
+#[test]
+fn bare_pods_are_tracked_by_their_own_name() {
+    let bare = |name: &str| {
+        let mut p = pod("ns", name, "x", "crash", 0);
+        p.metadata.owner_references = None;
+        p.metadata.labels = None;
+        p
+    };
+    let before = report_at(BEFORE.parse().unwrap(), &["ns"], vec![bare("debug")]);
+    let current = report(&["ns"], vec![bare("debug"), bare("other")]);
+    let t = trend_of(&archived(&before, None), &current);
+    assert_eq!(names(&t.still_open), [("Pod/debug".to_owned(), 2)]);
+    assert_eq!(names(&t.new_problems), [("Pod/other".to_owned(), 1)]);
 }
 
 #[test]
@@ -133,33 +205,46 @@ fn still_open_problems_count_the_reports_in_a_row_across_three_reports() {
         ],
     );
     let broken = vec![
-        pod("ns", "a-1-x", "a", "crash", 1),
+        pod("ns", "a-2-x", "a", "crash", 1),
         pod("ns", "b-1-x", "b", "crash", 1),
     ];
     let second = report(&["ns"], broken.clone());
     let second_trend = trend_of(&archived(&first, None), &second);
-    assert_eq!(names(&second_trend.still_open), [("a-1-x", 2)]);
-    assert_eq!(names(&second_trend.new_problems), [("b-1-x", 1)]);
+    assert_eq!(names(&second_trend.still_open), [d("a", 2)]);
+    assert_eq!(names(&second_trend.new_problems), [d("b", 1)]);
 
     let third = report_at("2026-01-02T02:00:00Z".parse().unwrap(), &["ns"], broken);
     let third_trend = trend_of(&archived(&second, Some(&second_trend)), &third);
-    assert_eq!(names(&third_trend.still_open), [("a-1-x", 3), ("b-1-x", 2)]);
+    assert_eq!(names(&third_trend.still_open), [d("a", 3), d("b", 2)]);
     assert!(third_trend.new_problems.is_empty());
 
-    let healed = report(&["ns"], vec![pod("ns", "a-1-x", "a", "ok", 2)]);
+    let healed = report(&["ns"], vec![pod("ns", "a-3-x", "a", "ok", 2)]);
     let fourth = trend_of(&archived(&third, Some(&third_trend)), &healed);
-    assert_eq!(names(&fourth.resolved), [("a-1-x", 3), ("b-1-x", 2)]);
+    assert_eq!(names(&fourth.resolved), [d("a", 3), d("b", 2)]);
 }
 
 #[test]
 fn a_previous_report_without_a_trend_counts_its_open_problems_as_one_report() {
     let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
     let prev = previous(json!([plain_pod("a-1-x", "unhealthy", 0, "a")]));
-    assert_eq!(names(&trend_of(&prev, &current).still_open), [("a-1-x", 2)]);
+    assert_eq!(names(&trend_of(&prev, &current).still_open), [d("a", 2)]);
 }
 
 #[test]
-fn a_problem_pod_of_a_namespace_no_longer_inspected_is_not_resolved() {
+fn a_trend_that_counted_by_pod_carries_its_counts_to_the_pods_workload() {
+    let mut prev = previous(
+        json!([{"namespace": "ns", "name": "a-1-x", "health": "unhealthy",
+        "owner": {"workload": {"kind": "Deployment", "name": "a"}},
+        "problems": [{"code": "crash_loop"}]}]),
+    );
+    prev["trend"] =
+        json!({"still_open": [{"namespace": "ns", "name": "a-1-x", "reports_open": 4}]});
+    let current = report(&["ns"], vec![pod("ns", "a-2-y", "a", "crash", 0)]);
+    assert_eq!(names(&trend_of(&prev, &current).still_open), [d("a", 5)]);
+}
+
+#[test]
+fn a_problem_of_a_namespace_no_longer_inspected_is_not_resolved() {
     let prev = previous(json!([{"namespace": "old", "name": "x", "health": "unhealthy"}]));
     let current = report(&["ns"], vec![]);
     assert!(trend_of(&prev, &current).resolved.is_empty());
@@ -327,20 +412,23 @@ fn a_trend_of_another_shape_only_loses_the_open_counts() {
     let mut prev = previous(json!([plain_pod("a-1-x", "unhealthy", 0, "a")]));
     prev["trend"] = json!({"still_open": "not a list", "new_problems": [{"name": "a-1-x"}]});
     let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
-    assert_eq!(names(&trend_of(&prev, &current).still_open), [("a-1-x", 2)]);
+    assert_eq!(names(&trend_of(&prev, &current).still_open), [d("a", 2)]);
 }
 
 #[test]
-fn the_trend_json_carries_the_counts_the_next_run_reads() {
+fn the_trend_json_carries_the_identities_and_counts_the_next_run_reads() {
     let current = report(&["ns"], vec![pod("ns", "a-1-x", "a", "crash", 0)]);
     let json = serde_json::to_value(trend_of(&previous(json!([])), &current)).unwrap();
     assert_eq!(json["previous_generated_at"], BEFORE);
-    assert_eq!(json["new_problems"][0]["namespace"], "ns");
-    assert_eq!(json["new_problems"][0]["name"], "a-1-x");
-    assert_eq!(json["new_problems"][0]["reports_open"], 1);
-    assert_eq!(json["new_problems"][0]["before"], Value::Null);
-    assert_eq!(json["new_problems"][0]["now"]["health"], "unhealthy");
-    assert_eq!(json["new_problems"][0]["now"]["severity"], "high");
+    let new = &json["new_problems"][0];
+    assert_eq!(new["namespace"], "ns");
+    assert_eq!(new["subject"], json!({"kind": "Deployment", "name": "a"}));
+    assert_eq!(new["problem"], "crashing");
+    assert_eq!(new["reports_open"], 1);
+    assert_eq!(new["before"], Value::Null);
+    assert_eq!(new["now"]["severity"], "high");
+    assert_eq!(new["now"]["pods"][0]["name"], "a-1-x");
+    assert_eq!(new["now"]["pods"][0]["health"], "unhealthy");
     assert_eq!(json["restart_growth"], json!({"pods": [], "workloads": []}));
     assert_eq!(json["namespace_changes"][0]["change"], "added");
 }
@@ -364,9 +452,9 @@ fn the_trend_adds_new_problems_abnormal_growth_and_long_open_problems_to_the_con
     assert_eq!(
         third.conclusions.issues[before..],
         [
-            "New problem pods since the last report: 1",
+            "New problems since the last report: 1",
             "Deployment a (ns) restarted 18 more times since the last report: abnormal growth",
-            "ns/a-1-x has been open for 3 reports in a row",
+            "Deployment a (ns) has been crashing or restarting for 3 reports in a row",
         ]
     );
     assert!(third.trend.is_some());
