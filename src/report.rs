@@ -13,7 +13,7 @@ use crate::analyze::evidence::Evidence;
 use crate::analyze::owners::Owner;
 use crate::analyze::statistics::Statistics;
 use crate::locale::Lang;
-use crate::snapshot::{Missing, Source};
+use crate::model::{Missing, Source};
 
 /// One inspection's findings.
 #[derive(Debug, Clone, Serialize)]

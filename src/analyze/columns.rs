@@ -22,10 +22,10 @@
 //! Everything here is pure: no I/O, no clock (the caller passes `now`), and no panics on
 //! whatever a cluster or a dump file holds.
 
-use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{
+use crate::model::{
     Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition,
 };
+use jiff::Timestamp;
 use serde::Serialize;
 
 use super::duration::{GO_ZERO_TIME, age, since};

@@ -4,13 +4,12 @@
 
 use std::collections::HashMap;
 
+use crate::model::{Node, Pod, Workload};
 use jiff::Timestamp;
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Node, Pod};
 
 use super::owners::{Owner, owner_chain};
 use super::pod;
-use crate::snapshot::Snapshot;
+use crate::model::Snapshot;
 
 /// The taint the node lifecycle controller puts on a node whose kubelet stopped reporting.
 pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
@@ -137,7 +136,7 @@ impl Context {
     }
 }
 
-fn job_key(job: &Job) -> (String, String) {
+fn job_key(job: &Workload) -> (String, String) {
     let meta = &job.metadata;
     (
         meta.namespace.clone().unwrap_or_default(),
@@ -145,12 +144,8 @@ fn job_key(job: &Job) -> (String, String) {
     )
 }
 
-fn job_complete(job: &Job) -> bool {
-    let conditions = job.status.as_ref().and_then(|s| s.conditions.as_deref());
-    conditions
-        .unwrap_or_default()
-        .iter()
-        .any(|c| c.type_ == "Complete" && c.status == "True")
+fn job_complete(job: &Workload) -> bool {
+    job.condition_is_true("Complete")
 }
 
 /// A node's state from its `Ready` condition, the kubelet's own report (`Unknown` when the

@@ -3,12 +3,12 @@
 //! dump was taken looks ancient. The newest time stamp in the dump tells when it was taken
 //! (nodes' heartbeats are the best clue: kubelets renew them every few minutes).
 
+use crate::model::{Event, Node, Pod};
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use serde::Serialize;
 
 use super::duration::human_duration;
-use crate::snapshot::{Snapshot, Source};
+use crate::model::{Snapshot, Source};
 
 /// A dump whose newest time stamp is older than this before the reference time is old.
 pub const OLD_AFTER: SignedDuration = SignedDuration::from_hours(24);
@@ -63,11 +63,7 @@ fn pod_times(pod: &Pod) -> Vec<Timestamp> {
         times.extend(c.last_transition_time.as_ref().map(|t| t.0));
         times.extend(c.last_probe_time.as_ref().map(|t| t.0));
     }
-    let statuses = [
-        &status.init_container_statuses,
-        &status.container_statuses,
-        &status.ephemeral_container_statuses,
-    ];
+    let statuses = [&status.init_container_statuses, &status.container_statuses];
     for s in statuses.into_iter().flatten().flatten() {
         for state in [&s.state, &s.last_state].into_iter().flatten() {
             times.extend(

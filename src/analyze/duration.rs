@@ -5,8 +5,8 @@
 //! (`pkg/printers/internalversion/printers.go`). Both are pure: the caller passes `now`, so a
 //! report built from a dump file prints the same ages as the server did at that moment.
 
+use crate::model::Time;
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 /// Go's zero `time.Time`, 0001-01-01T00:00:00Z.
 ///

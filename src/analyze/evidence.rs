@@ -3,14 +3,14 @@
 //! gates that fail, its node's state, the finalizers that hold its deletion, the scheduler's
 //! message, its recent events (warnings first), its log tails, and what is missing and why.
 
+use crate::model::{ContainerState, Event, Pod};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{ContainerState, Event, Pod};
 use serde::Serialize;
 
 use super::context::{Context, NodeState};
 use super::duration::human_duration;
 use super::pod::{self, ContainerView, Role};
-use crate::snapshot::{LogOutcome, Snapshot};
+use crate::model::{LogOutcome, Snapshot};
 
 /// Everything kube-patrol knows about why a pod is a problem.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -137,7 +137,7 @@ pub fn evidence(
 ) -> Evidence {
     let namespace = pod::namespace(pod);
     let name = pod::name(pod);
-    let condition = |c: &k8s_openapi::api::core::v1::PodCondition| ConditionEvidence {
+    let condition = |c: &crate::model::PodCondition| ConditionEvidence {
         reason: c.reason.clone(),
         message: c.message.clone(),
     };

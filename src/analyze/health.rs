@@ -16,8 +16,8 @@ mod finished;
 
 use std::collections::BTreeMap;
 
+use crate::model::Pod;
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::Pod;
 
 use super::columns::PodColumns;
 use super::context::{Context, NodeState, NodeTrouble};

@@ -19,9 +19,9 @@ pub mod pod;
 pub mod statistics;
 pub mod trend;
 
+use crate::model::Pod;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use k8s_openapi::api::core::v1::Pod;
 
 use columns::KubernetesVersion;
 use context::Context;
@@ -29,11 +29,11 @@ pub use health::Rules;
 use statistics::{NodeFacts, PodFacts, StatisticsConfig};
 
 use crate::locale::Catalog;
+use crate::model::{Missing, Snapshot};
 use crate::report::{
     Advice, Counts, Criteria, FindingRow, Health, NamespaceSummary, OwnerInfo, PodRow, Problem,
     Replacement, Report, Severity, Summary, Tool,
 };
-use crate::snapshot::{Missing, Snapshot};
 
 /// What the analysis needs besides the snapshot.
 #[derive(Debug, Clone)]
@@ -357,7 +357,7 @@ fn namespace_summaries(names: &[String], pods: &[PodRow]) -> Vec<NamespaceSummar
 /// Whether evidence the account should have read is missing. A dump never has logs: that is
 /// said in the report, but does not make it partial.
 fn is_partial(snapshot: &Snapshot) -> bool {
-    let dump = matches!(snapshot.source, crate::snapshot::Source::Dump { .. });
+    let dump = matches!(snapshot.source, crate::model::Source::Dump { .. });
     snapshot.missing.iter().any(|m| !(dump && m.what == "logs"))
 }
 

@@ -241,7 +241,7 @@ fn state_line(name: &str, s: &StateEvidence, t: &Catalog) -> Option<String> {
 /// Why evidence is missing, in the report's language where the reason is ours (the API's own
 /// reasons are kept as the server wrote them).
 pub fn missing_reason(reason: &str, t: &Catalog) -> String {
-    if reason == crate::snapshot::NO_LOGS_IN_DUMP {
+    if reason == crate::model::NO_LOGS_IN_DUMP {
         t.text("analysis.no_logs_in_dump", &[])
     } else {
         reason.to_owned()

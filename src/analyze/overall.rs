@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Node;
+use crate::model::Node;
 
 use super::Settings;
 use super::statistics::{NodeFacts, Statistics};
@@ -324,14 +324,14 @@ mod tests {
 
     use crate::analyze::{Settings, analyze};
     use crate::locale::{Catalog, Lang};
-    use crate::snapshot::Snapshot;
+    use crate::model::Snapshot;
 
     fn now() -> Timestamp {
         "2025-12-26T02:00:00Z".parse().unwrap()
     }
 
     /// A StatefulSet pod `api-0` of `namespace` that restarted 12 times, the last `days` ago.
-    fn restarted(namespace: &str, days: i64) -> k8s_openapi::api::core::v1::Pod {
+    fn restarted(namespace: &str, days: i64) -> crate::model::Pod {
         let last = (now() - SignedDuration::from_hours(24 * days)).to_string();
         serde_json::from_value(json!({
             "metadata": {"name": "api-0", "namespace": namespace, "creationTimestamp": "2025-01-01T00:00:00Z",

@@ -7,13 +7,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::{LabelSelector, ObjectMeta, OwnerReference, Pod, Workload, find};
 use jiff::Timestamp;
-use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use serde::Serialize;
 
-use crate::snapshot::{Snapshot, Workloads};
+use crate::model::{Snapshot, Workloads};
 
 /// One link of an owner chain.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -76,15 +74,9 @@ pub fn selector(pod: &Pod, chain: &[Owner], workloads: &Workloads) -> Option<Str
     let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
     let top = chain.last()?;
     let from_workload = match top.kind.as_str() {
-        "Deployment" => {
-            find(&workloads.deployments, namespace, &top.name).map(|d| &d.spec.selector)
-        }
-        "StatefulSet" => {
-            find(&workloads.stateful_sets, namespace, &top.name).map(|s| &s.spec.selector)
-        }
-        "DaemonSet" => find(&workloads.daemon_sets, namespace, &top.name).map(|d| &d.spec.selector),
-        "ReplicaSet" => {
-            find(&workloads.replica_sets, namespace, &top.name).map(|r| &r.spec.selector)
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+            find(workloads.of_kind(&top.kind), namespace, &top.name)
+                .and_then(|w| w.spec.selector.as_ref())
         }
         _ => None,
     };
@@ -159,26 +151,17 @@ pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Op
 }
 
 fn newest_replica_set<'a>(
-    sets: &'a [ReplicaSet],
+    sets: &'a [Workload],
     namespace: &str,
     deployment: &str,
-) -> Option<&'a ReplicaSet> {
+) -> Option<&'a Workload> {
     sets.iter()
         .filter(|rs| rs.metadata.namespace.as_deref() == Some(namespace))
         .filter(|rs| {
             controller_of(&rs.metadata)
                 .is_some_and(|o| o.kind == "Deployment" && o.name == deployment)
         })
-        .max_by_key(|rs| (revision(rs), created_meta(&rs.metadata)))
-}
-
-fn revision(rs: &ReplicaSet) -> i64 {
-    rs.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
+        .max_by_key(|rs| (rs.revision(), created_meta(&rs.metadata)))
 }
 
 /// Ready pods per top workload (`Deployment/x` → (ready, total)), counted from the pods.
@@ -210,17 +193,6 @@ pub(crate) fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
         .iter()
         .find(|o| o.controller == Some(true))
         .or_else(|| owners.first())
-}
-
-fn find<'a, T: k8s_openapi::Metadata<Ty = ObjectMeta>>(
-    items: &'a [T],
-    namespace: &str,
-    name: &str,
-) -> Option<&'a T> {
-    items.iter().find(|i| {
-        let m = i.metadata();
-        m.namespace.as_deref() == Some(namespace) && m.name.as_deref() == Some(name)
-    })
 }
 
 fn is_ready(pod: &Pod) -> bool {

@@ -3,11 +3,10 @@
 //! kube-runtime's `conditions::is_pod_running`: absent lists and strings read as empty, as Go's
 //! zero values do for the API server.
 
-use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{
-    Container, ContainerStateTerminated, ContainerStatus, Pod, PodCondition,
+use crate::model::{
+    Container, ContainerStateTerminated, ContainerStatus, OwnerReference, Pod, PodCondition,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use jiff::Timestamp;
 
 /// Owner kinds whose pods are meant to run until replaced: a Completed pod of theirs is a
 /// leftover. Every other owner (Job, Argo `Workflow`, Tekton `TaskRun`, a Spark application...)

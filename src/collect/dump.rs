@@ -2,28 +2,31 @@
 //! `kubectl get pods,replicasets,...,nodes -A -o json` (a `List`), or a single object.
 //!
 //! The list is streamed item by item, so a dump of a large cluster is never held whole in
-//! memory: each item is parsed, slimmed and kept only if its namespace is selected.
+//! memory: each item's text is read on its own, deserialized straight into the compact model
+//! (which skips the fields kube-patrol does not read), and kept only if its namespace is
+//! selected.
 
 use std::fmt;
 use std::io::Read;
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use serde::Deserialize;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+use crate::model::{Event, HasMeta, Node, Pod, Workload};
 
 /// One object of a dump that kube-patrol uses; other kinds are skipped.
 #[derive(Debug)]
 pub enum Item {
     Pod(Box<Pod>),
     Namespace(String),
-    ReplicaSet(Box<ReplicaSet>),
-    Deployment(Box<Deployment>),
-    StatefulSet(Box<StatefulSet>),
-    DaemonSet(Box<DaemonSet>),
-    Job(Box<Job>),
-    CronJob(Box<CronJob>),
+    ReplicaSet(Box<Workload>),
+    Deployment(Box<Workload>),
+    StatefulSet(Box<Workload>),
+    DaemonSet(Box<Workload>),
+    Job(Box<Workload>),
+    CronJob(Box<Workload>),
     Event(Box<Event>),
     Node(Box<Node>),
 }
@@ -31,19 +34,18 @@ pub enum Item {
 impl Item {
     /// The object's namespace; the name of a Namespace; empty for a Node.
     pub fn namespace(&self) -> &str {
-        let meta = match self {
-            Item::Namespace(name) => return name,
-            Item::Node(_) => return "",
-            Item::Pod(o) => &o.metadata,
-            Item::ReplicaSet(o) => &o.metadata,
-            Item::Deployment(o) => &o.metadata,
-            Item::StatefulSet(o) => &o.metadata,
-            Item::DaemonSet(o) => &o.metadata,
-            Item::Job(o) => &o.metadata,
-            Item::CronJob(o) => &o.metadata,
-            Item::Event(o) => &o.metadata,
-        };
-        meta.namespace.as_deref().unwrap_or("")
+        match self {
+            Item::Namespace(name) => name,
+            Item::Node(_) => "",
+            Item::Pod(o) => o.namespace(),
+            Item::ReplicaSet(o)
+            | Item::Deployment(o)
+            | Item::StatefulSet(o)
+            | Item::DaemonSet(o)
+            | Item::Job(o)
+            | Item::CronJob(o) => o.namespace(),
+            Item::Event(o) => o.namespace(),
+        }
     }
 }
 
@@ -127,7 +129,8 @@ impl<'de> Visitor<'de> for Document<'_> {
                 *self.failure = Some(DumpError::NotAnObject);
                 return Ok(());
             }
-            if let Err(e) = dispatch(0, Value::Object(fields), self.sink) {
+            let text = Value::Object(fields).to_string();
+            if let Err(e) = dispatch(0, &text, self.sink) {
                 *self.failure = Some(e);
             }
         }
@@ -155,14 +158,16 @@ impl<'de> Visitor<'de> for Items<'_> {
         f.write_str("a list of Kubernetes objects")
     }
 
+    /// Each item's text is read whole (one object, not the dump), then deserialized into the
+    /// model; after a failure the rest is only checked for well-formed JSON.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(value) = seq.next_element::<Value>()? {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
             let index = *self.next_index;
             *self.next_index += 1;
             if self.failure.is_some() {
                 continue;
             }
-            if let Err(e) = dispatch(index, value, self.sink) {
+            if let Err(e) = dispatch(index, raw.get(), self.sink) {
                 *self.failure = Some(e);
             }
         }
@@ -174,35 +179,53 @@ impl<'de> Visitor<'de> for Items<'_> {
     }
 }
 
-/// Turns one object into an [`Item`] by its `kind`; unused kinds (and the same kinds of other
-/// API groups, such as `events.k8s.io` events) are skipped.
-fn dispatch(index: usize, value: Value, sink: &mut dyn FnMut(Item)) -> Result<(), DumpError> {
-    let text = |key| {
-        value
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    let (kind, api_version) = (text("kind"), text("apiVersion"));
-    let name = object_name(&value);
-    let parse = |value| Parse {
+/// What an item is, read before the item itself.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Header {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    api_version: String,
+    #[serde(default)]
+    metadata: HeaderMeta,
+}
+
+#[derive(Default, Deserialize)]
+struct HeaderMeta {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    namespace: Option<String>,
+}
+
+/// Turns one object's JSON text into an [`Item`] by its `kind`; unused kinds (and the same
+/// kinds of other API groups, such as `events.k8s.io` events) are skipped.
+fn dispatch(index: usize, text: &str, sink: &mut dyn FnMut(Item)) -> Result<(), DumpError> {
+    let header: Header = serde_json::from_str(text).map_err(|source| DumpError::Item {
         index,
-        kind: &kind,
+        kind: "object".to_owned(),
+        name: "<unreadable>".to_owned(),
+        source,
+    })?;
+    let name = object_name(&header.metadata);
+    let parse = Parse {
+        index,
+        kind: &header.kind,
         name: &name,
-        value,
+        text,
     };
-    let item = match (kind.as_str(), api_version.as_str()) {
-        ("Pod", _) => Item::Pod(parse(value).boxed()?),
-        ("Namespace", _) => Item::Namespace(name.clone()),
-        ("ReplicaSet", "apps/v1" | "") => Item::ReplicaSet(parse(value).boxed()?),
-        ("Deployment", "apps/v1" | "") => Item::Deployment(parse(value).boxed()?),
-        ("StatefulSet", "apps/v1" | "") => Item::StatefulSet(parse(value).boxed()?),
-        ("DaemonSet", "apps/v1" | "") => Item::DaemonSet(parse(value).boxed()?),
-        ("Job", "batch/v1" | "") => Item::Job(parse(value).boxed()?),
-        ("CronJob", "batch/v1" | "") => Item::CronJob(parse(value).boxed()?),
-        ("Event", "v1" | "") => Item::Event(parse(value).boxed()?),
-        ("Node", "v1" | "") => Item::Node(parse(value).boxed()?),
+    let item = match (header.kind.as_str(), header.api_version.as_str()) {
+        ("Pod", _) => Item::Pod(parse.boxed()?),
+        ("Namespace", _) => Item::Namespace(header.metadata.name.clone().unwrap_or_default()),
+        ("ReplicaSet", "apps/v1" | "") => Item::ReplicaSet(parse.boxed()?),
+        ("Deployment", "apps/v1" | "") => Item::Deployment(parse.boxed()?),
+        ("StatefulSet", "apps/v1" | "") => Item::StatefulSet(parse.boxed()?),
+        ("DaemonSet", "apps/v1" | "") => Item::DaemonSet(parse.boxed()?),
+        ("Job", "batch/v1" | "") => Item::Job(parse.boxed()?),
+        ("CronJob", "batch/v1" | "") => Item::CronJob(parse.boxed()?),
+        ("Event", "v1" | "") => Item::Event(parse.boxed()?),
+        ("Node", "v1" | "") => Item::Node(parse.boxed()?),
         _ => return Ok(()),
     };
     sink(item);
@@ -214,12 +237,12 @@ struct Parse<'a> {
     index: usize,
     kind: &'a str,
     name: &'a str,
-    value: Value,
+    text: &'a str,
 }
 
 impl Parse<'_> {
     fn boxed<T: DeserializeOwned>(self) -> Result<Box<T>, DumpError> {
-        serde_json::from_value(self.value)
+        serde_json::from_str(self.text)
             .map(Box::new)
             .map_err(|source| DumpError::Item {
                 index: self.index,
@@ -230,12 +253,10 @@ impl Parse<'_> {
     }
 }
 
-fn object_name(value: &Value) -> String {
-    let meta = value.get("metadata");
-    let field = |k| meta.and_then(|m| m.get(k)).and_then(Value::as_str);
-    match (field("namespace"), field("name")) {
+fn object_name(meta: &HeaderMeta) -> String {
+    match (&meta.namespace, &meta.name) {
         (Some(ns), Some(name)) => format!("{ns}/{name}"),
-        (None, Some(name)) => name.to_owned(),
+        (None, Some(name)) => name.clone(),
         _ => "<unnamed>".to_owned(),
     }
 }
@@ -265,9 +286,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(items.len(), 5);
-        assert!(matches!(&items[0], Item::Pod(p) if p.metadata.name.as_deref() == Some("a")));
+        assert!(matches!(&items[0], Item::Pod(p) if p.name() == "a"));
         assert!(matches!(&items[1], Item::ReplicaSet(_)));
-        assert!(matches!(&items[2], Item::Event(e) if e.metadata.name.as_deref() == Some("e")));
+        assert!(matches!(&items[2], Item::Event(e) if e.name() == "e"));
         assert!(matches!(&items[3], Item::Node(_)));
         assert!(matches!(&items[4], Item::Namespace(n) if n == "x"));
     }

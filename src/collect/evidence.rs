@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::model::{Event, Pod};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Event, Pod};
 
 use crate::analyze::Rules;
-use crate::snapshot::{Snapshot, Workloads};
+use crate::model::{Snapshot, Workloads};
 
 /// What evidence to gather and how much of it.
 #[derive(Debug, Clone)]
@@ -189,7 +189,7 @@ pub(crate) fn tail_lines(bytes: &[u8], max_lines: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::apps::v1::ReplicaSet;
+    use crate::model::Workload;
     use serde_json::json;
 
     fn pod(value: serde_json::Value) -> Pod {
@@ -210,7 +210,7 @@ mod tests {
     }
 
     fn workloads_with_deployment() -> Workloads {
-        let rs: ReplicaSet = serde_json::from_value(json!({"metadata": {"name": "web-1", "namespace": "ns",
+        let rs: Workload = serde_json::from_value(json!({"metadata": {"name": "web-1", "namespace": "ns",
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "d"}]}}))
         .unwrap();
         Workloads {

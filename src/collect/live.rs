@@ -4,23 +4,22 @@
 //! Pods are required; the evidence around them (workloads, nodes, events, logs) is read on a
 //! best-effort basis: what the account may not read is recorded in `Snapshot::missing`.
 
-use std::fmt::Debug;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::{StreamExt, TryStreamExt, stream};
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
-use serde::de::DeserializeOwned;
 use tracing::{debug, info, warn};
 
 use super::evidence::{EvidenceOptions, Targets, problem_pods};
+use super::list::{self, list_pages};
 use super::objects::{self, Scope};
-use super::{Error, NamespaceSelection, logs, slim_pod, sort_pods};
+use super::{Error, NamespaceSelection, logs, sort_pods};
 use crate::error::one_line;
-use crate::snapshot::{Missing, Snapshot, Source};
+use crate::model::{Missing, Pod, Snapshot, Source};
 
 /// How to reach the cluster and how hard to lean on it.
 #[derive(Debug, Clone)]
@@ -108,7 +107,7 @@ pub async fn from_cluster(
     let namespaces = choose_namespaces(client, &server, selection, opts).await?;
     info!(namespaces = namespaces.len(), "listing pods");
     let per_namespace: Vec<Vec<Pod>> = stream::iter(namespaces.iter())
-        .map(|ns| list_pods(Api::namespaced(client.clone(), ns), &server, ns, opts))
+        .map(|ns| list_pods(client, &server, ns, opts))
         .buffered(opts.concurrency.max(1))
         .try_collect()
         .await?;
@@ -252,9 +251,10 @@ async fn list_namespaces(
     }
 }
 
-/// One namespace's pods, page by page (limit + continue), each page slimmed before the next.
+/// One namespace's pods, page by page (limit + continue), each page turned into the compact
+/// model before the next is asked for.
 async fn list_pods(
-    api: Api<Pod>,
+    client: &Client,
     server: &str,
     namespace: &str,
     opts: &ClusterOptions,
@@ -263,40 +263,18 @@ async fn list_pods(
     if let Some(selector) = &opts.label_selector {
         params = params.labels(selector);
     }
-    let uncounted = AtomicUsize::new(0);
-    let pods = list_pages(&api, params, &uncounted, |pod| Some(slim_pod(pod)))
+    let pages = AtomicUsize::new(0);
+    let path = list::PODS.path(Some(namespace));
+    let pods = list_pages(client, &path, params, &pages, Some)
         .await
         .map_err(|e| api_error(&format!("list pods in namespace {namespace}"), server, &e))?;
     debug!(
         namespace,
         pods = pods.len(),
-        pages = uncounted.load(Ordering::Relaxed),
+        pages = pages.load(Ordering::Relaxed),
         "listed pods"
     );
     Ok(pods)
-}
-
-/// Every object of a LIST, page by page (limit + continue); `keep` slims each object as its
-/// page arrives, or drops it. Each page adds one to `pages`.
-pub(super) async fn list_pages<K>(
-    api: &Api<K>,
-    mut params: ListParams,
-    pages: &AtomicUsize,
-    mut keep: impl FnMut(K) -> Option<K>,
-) -> Result<Vec<K>, kube::Error>
-where
-    K: Clone + DeserializeOwned + Debug,
-{
-    let mut kept = Vec::new();
-    loop {
-        let page = api.list(&params).await?;
-        Calls::count(pages);
-        kept.extend(page.items.into_iter().filter_map(&mut keep));
-        match page.metadata.continue_ {
-            Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => return Ok(kept),
-        }
-    }
 }
 
 /// Evidence that could not be read: a warning in the log, an entry in `Snapshot::missing`.

@@ -8,15 +8,17 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::model::Pod;
 use futures::io::{AsyncBufRead, AsyncReadExt};
 use futures::{StreamExt, stream};
-use k8s_openapi::api::core::v1::Pod;
+/// The API's pod type, for the `log` subresource only: kube-patrol's own pods are the model's.
+type ApiPod = k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, LogParams};
 
 use super::evidence::{EvidenceOptions, LogRequest, log_requests, tail_lines};
 use super::live::{Calls, api_reason, missing_evidence};
-use crate::snapshot::{LogOutcome, LogTail, Missing};
+use crate::model::{LogOutcome, LogTail, Missing};
 
 /// The log tails of the problem pods, in their order, `opts.concurrency` pods at a time; a
 /// namespace whose logs may not be read is recorded in `missing`.
@@ -58,7 +60,7 @@ impl LogReader<'_> {
     async fn pod_logs(&self, pod: &Pod) -> Vec<LogTail> {
         let namespace = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
-        let api: Api<Pod> = Api::namespaced(self.client.clone(), &namespace);
+        let api: Api<ApiPod> = Api::namespaced(self.client.clone(), &namespace);
         let mut tails = Vec::new();
         for request in log_requests(pod) {
             let outcome = match self.refusal(&namespace) {
@@ -84,7 +86,7 @@ impl LogReader<'_> {
     /// One log request: the tail, or the API's reason for not giving it.
     async fn read(
         &self,
-        api: &Api<Pod>,
+        api: &Api<ApiPod>,
         namespace: &str,
         pod: &str,
         request: &LogRequest,

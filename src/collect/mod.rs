@@ -3,25 +3,20 @@
 
 mod dump;
 mod evidence;
+mod list;
 mod live;
 mod logs;
 mod objects;
 mod select;
-mod slim;
 
 use std::collections::BTreeSet;
 use std::io::Read;
 
 pub use evidence::EvidenceOptions;
-use k8s_openapi::api::core::v1::{Event, Pod};
 pub use live::{ClusterOptions, connect, from_cluster};
 pub use select::{NamespaceMatcher, NamespaceSelection, split_patterns};
-pub use slim::{
-    slim_cron_job, slim_daemon_set, slim_deployment, slim_event, slim_job, slim_node, slim_pod,
-    slim_replica_set, slim_stateful_set,
-};
 
-use crate::snapshot::{Missing, Snapshot, Source, Workloads};
+use crate::model::{Event, HasMeta, Missing, Node, Pod, Snapshot, Source, Workloads};
 
 /// Why a snapshot could not be collected.
 #[derive(Debug, thiserror::Error)]
@@ -127,14 +122,14 @@ struct DumpCollector {
     /// The events of selected namespaces about kinds that may own a problem pod; filtered by
     /// the problem pods once they are all known.
     events: Vec<Event>,
-    nodes: Vec<k8s_openapi::api::core::v1::Node>,
+    nodes: Vec<Node>,
 }
 
 impl DumpCollector {
     fn take(&mut self, item: dump::Item) {
         use dump::Item;
         if let Item::Node(node) = item {
-            self.nodes.push(slim_node(*node));
+            self.nodes.push(*node);
             return;
         }
         let ns = item.namespace();
@@ -146,16 +141,14 @@ impl DumpCollector {
         }
         let w = &mut self.workloads;
         match item {
-            Item::Pod(o) => self.pods.push(slim_pod(*o)),
-            Item::ReplicaSet(o) => w.replica_sets.push(slim_replica_set(*o)),
-            Item::Deployment(o) => w.deployments.push(slim_deployment(*o)),
-            Item::StatefulSet(o) => w.stateful_sets.push(slim_stateful_set(*o)),
-            Item::DaemonSet(o) => w.daemon_sets.push(slim_daemon_set(*o)),
-            Item::Job(o) => w.jobs.push(slim_job(*o)),
-            Item::CronJob(o) => w.cron_jobs.push(slim_cron_job(*o)),
-            Item::Event(o) if evidence::Targets::may_concern(&o) => {
-                self.events.push(slim_event(*o));
-            }
+            Item::Pod(o) => self.pods.push(*o),
+            Item::ReplicaSet(o) => w.replica_sets.push(*o),
+            Item::Deployment(o) => w.deployments.push(*o),
+            Item::StatefulSet(o) => w.stateful_sets.push(*o),
+            Item::DaemonSet(o) => w.daemon_sets.push(*o),
+            Item::Job(o) => w.jobs.push(*o),
+            Item::CronJob(o) => w.cron_jobs.push(*o),
+            Item::Event(o) if evidence::Targets::may_concern(&o) => self.events.push(*o),
             Item::Event(_) | Item::Namespace(_) | Item::Node(_) => {}
         }
     }
@@ -199,7 +192,7 @@ impl DumpCollector {
             snapshot.missing.push(Missing {
                 what: "logs".to_owned(),
                 namespace: None,
-                reason: crate::snapshot::NO_LOGS_IN_DUMP.to_owned(),
+                reason: crate::model::NO_LOGS_IN_DUMP.to_owned(),
             });
         }
         Ok(snapshot)
@@ -208,8 +201,8 @@ impl DumpCollector {
 
 /// Workloads in namespace then name order, as the live path lists them.
 fn sorted(mut w: Workloads) -> Workloads {
-    fn by_name<K: kube::ResourceExt>(objects: &mut [K]) {
-        objects.sort_by_key(|o| (o.namespace(), o.name_any()));
+    fn by_name<K: HasMeta>(objects: &mut [K]) {
+        objects.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
     }
     by_name(&mut w.replica_sets);
     by_name(&mut w.deployments);
@@ -273,7 +266,7 @@ mod tests {
             "namespace b is not selected"
         );
         assert_eq!(snapshot.nodes.len(), 1);
-        assert!(snapshot.nodes[0].metadata.annotations.is_none());
+        assert_eq!(snapshot.nodes[0].metadata.name.as_deref(), Some("n"));
     }
 
     #[test]

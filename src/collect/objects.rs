@@ -5,24 +5,18 @@
 //! Each LIST is best-effort: a refusal (typically 403 for a least-privilege account) becomes a
 //! `Missing` entry and an empty list, and the rest of the snapshot is still collected.
 
-use std::fmt::Debug;
 use std::sync::atomic::AtomicUsize;
 
 use futures::{StreamExt, stream};
-use k8s_openapi::NamespaceResourceScope;
-use k8s_openapi::api::core::v1::{Event, Node};
-use kube::api::{Api, ListParams};
-use kube::{Client, Resource, ResourceExt};
+use kube::Client;
+use kube::api::ListParams;
 use serde::de::DeserializeOwned;
 
 use super::evidence::Targets;
-use super::live::{Calls, ClusterOptions, list_pages, missing_evidence};
+use super::list::{self, Kind, list_pages};
+use super::live::{Calls, ClusterOptions, missing_evidence};
 use super::select::NamespaceMatcher;
-use super::slim::{
-    slim_cron_job, slim_daemon_set, slim_deployment, slim_event, slim_job, slim_node,
-    slim_replica_set, slim_stateful_set,
-};
-use crate::snapshot::{Missing, Workloads};
+use crate::model::{Event, HasMeta, Missing, Node, Workloads};
 
 /// Where namespaced objects are listed.
 #[derive(Debug, Clone)]
@@ -47,22 +41,12 @@ pub(super) async fn list_workloads(
         pages: &calls.workload_lists,
     };
     Workloads {
-        replica_sets: lister
-            .scoped(scope, "replicasets", &slim_replica_set, missing)
-            .await,
-        deployments: lister
-            .scoped(scope, "deployments", &slim_deployment, missing)
-            .await,
-        stateful_sets: lister
-            .scoped(scope, "statefulsets", &slim_stateful_set, missing)
-            .await,
-        daemon_sets: lister
-            .scoped(scope, "daemonsets", &slim_daemon_set, missing)
-            .await,
-        jobs: lister.scoped(scope, "jobs", &slim_job, missing).await,
-        cron_jobs: lister
-            .scoped(scope, "cronjobs", &slim_cron_job, missing)
-            .await,
+        replica_sets: lister.scoped(scope, list::REPLICA_SETS, missing).await,
+        deployments: lister.scoped(scope, list::DEPLOYMENTS, missing).await,
+        stateful_sets: lister.scoped(scope, list::STATEFUL_SETS, missing).await,
+        daemon_sets: lister.scoped(scope, list::DAEMON_SETS, missing).await,
+        jobs: lister.scoped(scope, list::JOBS, missing).await,
+        cron_jobs: lister.scoped(scope, list::CRON_JOBS, missing).await,
     }
 }
 
@@ -73,9 +57,9 @@ pub(super) async fn list_nodes(
     calls: &Calls,
     missing: &mut Vec<Missing>,
 ) -> Vec<Node> {
-    let api: Api<Node> = Api::all(client.clone());
     let params = ListParams::default().limit(opts.page_size);
-    match list_pages(&api, params, &calls.node_lists, |n| Some(slim_node(n))).await {
+    let path = list::NODES.path(None);
+    match list_pages(client, &path, params, &calls.node_lists, Some).await {
         Ok(nodes) => nodes,
         Err(e) => {
             missing.push(missing_evidence("nodes", None, &e));
@@ -102,9 +86,9 @@ pub(super) async fn list_events(
         pages: &calls.event_lists,
     };
     let namespaces: Vec<String> = targets.namespaces().map(str::to_owned).collect();
-    let keep = |e: Event| targets.concerns(&e).then(|| slim_event(e));
+    let keep = |e: Event| targets.concerns(&e).then_some(e);
     lister
-        .in_namespaces(&namespaces, "events", &keep, missing)
+        .in_namespaces(&namespaces, list::EVENTS, &keep, missing)
         .await
 }
 
@@ -119,52 +103,34 @@ struct Lister<'a> {
 type Keep<'k, K> = &'k (dyn Fn(K) -> Option<K> + Sync);
 
 impl Lister<'_> {
-    /// The objects of a kind in the scope, kept (slimmed) by `slim`, sorted by namespace and
-    /// name.
-    async fn scoped<K>(
-        &self,
-        scope: &Scope,
-        what: &str,
-        slim: &(dyn Fn(K) -> K + Sync),
-        missing: &mut Vec<Missing>,
-    ) -> Vec<K>
+    /// The objects of a kind in the scope, sorted by namespace and name.
+    async fn scoped<K>(&self, scope: &Scope, kind: Kind, missing: &mut Vec<Missing>) -> Vec<K>
     where
-        K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>,
-        K: Clone + DeserializeOwned + Debug,
+        K: HasMeta + DeserializeOwned,
     {
         let mut objects = match scope {
             Scope::Cluster(matcher) => {
-                let keep = |o: K| {
-                    let ns = o.namespace().unwrap_or_default();
-                    matcher.matches(&ns).then(|| slim(o))
-                };
-                self.cluster_wide(what, &keep, missing).await
+                let keep = |o: K| matcher.matches(o.namespace()).then_some(o);
+                self.cluster_wide(kind, &keep, missing).await
             }
-            Scope::Namespaces(names) => {
-                let keep = |o: K| Some(slim(o));
-                self.in_namespaces(names, what, &keep, missing).await
-            }
+            Scope::Namespaces(names) => self.in_namespaces(names, kind, &Some, missing).await,
         };
-        objects.sort_by_key(|o| (o.namespace(), o.name_any()));
+        objects.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
         objects
     }
 
-    async fn cluster_wide<K>(
+    async fn cluster_wide<K: DeserializeOwned>(
         &self,
-        what: &str,
+        kind: Kind,
         keep: Keep<'_, K>,
         missing: &mut Vec<Missing>,
-    ) -> Vec<K>
-    where
-        K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>,
-        K: Clone + DeserializeOwned + Debug,
-    {
-        let api: Api<K> = Api::all(self.client.clone());
+    ) -> Vec<K> {
         let params = ListParams::default().limit(self.opts.page_size);
-        match list_pages(&api, params, self.pages, keep).await {
+        let path = kind.path(None);
+        match list_pages(self.client, &path, params, self.pages, keep).await {
             Ok(objects) => objects,
             Err(e) => {
-                missing.push(missing_evidence(what, None, &e));
+                missing.push(missing_evidence(kind.plural, None, &e));
                 Vec::new()
             }
         }
@@ -172,22 +138,21 @@ impl Lister<'_> {
 
     /// One LIST per namespace, `opts.concurrency` at a time; a refused namespace is recorded
     /// in `missing` and the others are kept.
-    async fn in_namespaces<K>(
+    async fn in_namespaces<K: DeserializeOwned>(
         &self,
         namespaces: &[String],
-        what: &str,
+        kind: Kind,
         keep: Keep<'_, K>,
         missing: &mut Vec<Missing>,
-    ) -> Vec<K>
-    where
-        K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>,
-        K: Clone + DeserializeOwned + Debug,
-    {
+    ) -> Vec<K> {
         let results: Vec<_> = stream::iter(namespaces)
             .map(|ns| async move {
-                let api: Api<K> = Api::namespaced(self.client.clone(), ns);
                 let params = ListParams::default().limit(self.opts.page_size);
-                (ns, list_pages(&api, params, self.pages, keep).await)
+                let path = kind.path(Some(ns));
+                (
+                    ns,
+                    list_pages(self.client, &path, params, self.pages, keep).await,
+                )
             })
             .buffered(self.opts.concurrency.max(1))
             .collect()
@@ -196,7 +161,7 @@ impl Lister<'_> {
         for (ns, result) in results {
             match result {
                 Ok(listed) => objects.extend(listed),
-                Err(e) => missing.push(missing_evidence(what, Some(ns), &e)),
+                Err(e) => missing.push(missing_evidence(kind.plural, Some(ns), &e)),
             }
         }
         objects

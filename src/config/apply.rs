@@ -1,7 +1,7 @@
 //! From the validated config to the settings of each stage, and the pod exclusions.
 
+use crate::model::Pod;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use k8s_openapi::api::core::v1::Pod;
 
 use super::{AgeBucket, ArchiveConfig, Config, ExcludeConfig, TrendConfig};
 use crate::analyze::Rules;

@@ -19,9 +19,9 @@ use crate::cli::{Exit, Failure, Format, InspectArgs};
 use crate::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection, split_patterns};
 use crate::config::{self, Config, PodExclusions};
 use crate::locale::Catalog;
+use crate::model::{Snapshot, Source};
 use crate::render::{self, Style, Template, Templates};
 use crate::report::Report;
-use crate::snapshot::{Snapshot, Source};
 
 /// What a command decided before reading the cluster: a bad config, flag or template fails
 /// here, before any API call.

@@ -2,8 +2,8 @@
 //! (`TestPrintPod`, `TestPrintPodWithRestartableInitContainer`, `TestPrintPodwide`), with pods
 //! written as the JSON the API server sends.
 
+use crate::model::Pod;
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
 use super::{PodColumns, pod_columns};

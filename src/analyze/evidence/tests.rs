@@ -1,9 +1,9 @@
+use crate::model::{Event, Pod};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Event, Pod};
 use serde_json::json;
 
 use super::*;
-use crate::snapshot::{LogTail, Missing};
+use crate::model::{LogTail, Missing};
 
 fn now() -> Timestamp {
     "2025-12-26T02:00:00Z".parse().unwrap()

@@ -1,11 +1,11 @@
+use crate::model::Pod;
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
 use super::*;
 use crate::analyze::columns::pod_columns;
 use crate::analyze::owners::owner_chain;
-use crate::snapshot::Snapshot;
+use crate::model::Snapshot;
 
 fn now() -> Timestamp {
     "2025-12-26T02:00:00Z".parse().unwrap()
@@ -223,9 +223,7 @@ fn evicted_and_node_lost_pods_are_unhealthy() {
 #[test]
 fn pod_stuck_terminating_past_the_grace_period_needs_attention() {
     let mut p = pod(mins(600), Some("ReplicaSet"), running(true, 0));
-    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-        now() - mins(20),
-    ));
+    p.metadata.deletion_timestamp = Some(crate::model::Time(now() - mins(20)));
     p.metadata.deletion_grace_period_seconds = Some(30);
     let a = assess_pod(&p);
     assert_eq!(
@@ -237,9 +235,7 @@ fn pod_stuck_terminating_past_the_grace_period_needs_attention() {
 #[test]
 fn pod_terminating_within_its_grace_period_is_not_a_problem() {
     let mut p = pod(mins(600), Some("ReplicaSet"), running(true, 0));
-    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-        now() + mins(0),
-    ));
+    p.metadata.deletion_timestamp = Some(crate::model::Time(now() + mins(0)));
     p.metadata.deletion_grace_period_seconds = Some(30);
     assert!(assess_pod(&p).findings.is_empty());
 }
@@ -320,7 +316,7 @@ fn fact<'a>(a: &'a Assessment, key: &str) -> &'a str {
 }
 
 /// A node with its `Ready` condition (and taints), changed an hour ago.
-fn node(name: &str, ready: &str, taints: Value) -> k8s_openapi::api::core::v1::Node {
+fn node(name: &str, ready: &str, taints: Value) -> crate::model::Node {
     serde_json::from_value(
         json!({"metadata": {"name": name}, "spec": {"taints": taints},
         "status": {"conditions": [{"type": "Ready", "status": ready, "reason": "KubeletNotReady",
@@ -329,7 +325,7 @@ fn node(name: &str, ready: &str, taints: Value) -> k8s_openapi::api::core::v1::N
     .unwrap()
 }
 
-fn with_nodes(nodes: Vec<k8s_openapi::api::core::v1::Node>) -> Snapshot {
+fn with_nodes(nodes: Vec<crate::model::Node>) -> Snapshot {
     Snapshot {
         nodes,
         ..Snapshot::default()
@@ -358,7 +354,7 @@ fn a_failed_attempt_of_a_job_that_then_completed_needs_attention_only() {
         json!({"phase": "Failed", "containerStatuses": [
             container_status("c", false, 0, terminated("Error", 2, hours(2)))]}),
     );
-    let job: k8s_openapi::api::batch::v1::Job = serde_json::from_value(json!({
+    let job: crate::model::Workload = serde_json::from_value(json!({
         "metadata": {"name": "backup-1", "namespace": "ns"},
         "status": {"conditions": [{"type": "Complete", "status": "True"}], "succeeded": 1}}))
     .unwrap();
@@ -651,7 +647,7 @@ fn a_pod_past_its_active_deadline_is_a_failure_that_keeps_the_pods_reason() {
 }
 
 fn deleting(mut p: Pod, since: SignedDuration) -> Pod {
-    p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+    p.metadata.deletion_timestamp = Some(crate::model::Time(
         now() - since + SignedDuration::from_secs(30),
     ));
     p.metadata.deletion_grace_period_seconds = Some(30);

@@ -1,9 +1,9 @@
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::Pod;
+use crate::model::Pod;
+use crate::model::Workload;
 use serde_json::json;
 
 use super::*;
-use crate::snapshot::{Snapshot, Workloads};
+use crate::model::{Snapshot, Workloads};
 
 fn owner_ref(kind: &str, name: &str) -> serde_json::Value {
     json!([{"apiVersion": "apps/v1", "kind": kind, "name": name, "uid": format!("uid-{name}"), "controller": true}])
@@ -19,7 +19,7 @@ fn pod(name: &str, rs: &str, hash: &str, phase: &str, created: &str) -> Pod {
     .unwrap()
 }
 
-fn replica_set(name: &str, revision: &str, replicas: i32) -> ReplicaSet {
+fn replica_set(name: &str, revision: &str, replicas: i32) -> Workload {
     serde_json::from_value(json!({
         "metadata": {"name": name, "namespace": "ns", "creationTimestamp": "2025-01-01T00:00:00Z",
             "annotations": {"deployment.kubernetes.io/revision": revision},
@@ -29,7 +29,7 @@ fn replica_set(name: &str, revision: &str, replicas: i32) -> ReplicaSet {
     .unwrap()
 }
 
-fn deployment() -> Deployment {
+fn deployment() -> Workload {
     serde_json::from_value(json!({
         "metadata": {"name": "web", "namespace": "ns"},
         "spec": {"selector": {"matchLabels": {"app": "web"}, "matchExpressions": [

@@ -1,11 +1,11 @@
+use crate::model::Pod;
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
 use super::*;
 use crate::analyze::{Settings, analyze};
 use crate::locale::{Catalog, Lang};
-use crate::snapshot::Snapshot;
+use crate::model::Snapshot;
 
 const BEFORE: &str = "2025-12-19T02:00:00Z";
 

@@ -1,13 +1,28 @@
-//! The plain-data snapshot that [`crate::collect`] produces and [`crate::analyze`] reads.
-//!
-//! It holds only what the report needs: objects are slimmed (no managed fields, env, volumes,
-//! pod templates...) as they arrive, so a 10,000-pod cluster stays small in memory. A snapshot
-//! can be saved and a report rebuilt from it, with no cluster.
+//! What [`crate::collect`] produces and [`crate::analyze`] reads: compact plain data of our
+//! own, deserialized straight from the API's JSON (a LIST page, a dump item) with only the
+//! fields kube-patrol reads, so no full Kubernetes object is ever held. A [`Snapshot`] can be
+//! saved and a report rebuilt from it, with no cluster.
+
+mod event;
+mod meta;
+mod node;
+mod pod;
+mod workload;
+
+pub use event::{Event, EventSeries, ObjectReference};
+pub use meta::{
+    HasMeta, KEPT_ANNOTATIONS, LabelSelector, LabelSelectorRequirement, ObjectMeta, OwnerReference,
+    REVISION_ANNOTATION, Time, find,
+};
+pub use node::{Node, NodeCondition, NodeMeta, NodeSpec, NodeStatus, NodeSystemInfo, Taint};
+pub use pod::{
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodIp, PodReadinessGate, PodSpec,
+    PodStatus, Quantity, ResourceRequirements,
+};
+pub use workload::{Workload, WorkloadCondition, WorkloadSpec, WorkloadStatus, Workloads};
 
 use jiff::Timestamp;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use serde::{Deserialize, Serialize};
 
 /// Everything read from a cluster (or a dump file) for one inspection.
@@ -32,17 +47,6 @@ pub struct Snapshot {
     pub logs: Vec<LogTail>,
     /// Evidence that could not be read, and why (a 403, an unreachable kubelet...).
     pub missing: Vec<Missing>,
-}
-
-/// The controllers that own pods.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Workloads {
-    pub replica_sets: Vec<ReplicaSet>,
-    pub deployments: Vec<Deployment>,
-    pub stateful_sets: Vec<StatefulSet>,
-    pub daemon_sets: Vec<DaemonSet>,
-    pub jobs: Vec<Job>,
-    pub cron_jobs: Vec<CronJob>,
 }
 
 /// The last lines of one container's log, current or previous instance.
