@@ -440,6 +440,7 @@ pub struct Criteria {
     pub pending_grace: String,
     pub not_ready_grace: String,
     pub terminating_grace: String,
+    pub restart_window: String,
     pub unhealthy_share_percent: String,
 }
 

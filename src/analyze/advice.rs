@@ -40,6 +40,8 @@ pub struct Subject<'a> {
     pub selector: Option<&'a str>,
     /// The container to read logs of (the first not ready), if any.
     pub container: Option<&'a str>,
+    /// Whether that container has a previous instance (`kubectl logs --previous`).
+    pub container_restarted: bool,
 }
 
 /// The advice for one problem pod; `None` for low-severity findings only (a pod starting).
@@ -85,15 +87,24 @@ pub fn container_of(f: &Finding) -> Option<String> {
     named.split(", ").next().map(str::to_owned)
 }
 
-/// Groups problem codes that call for the same advice; a failed Job's pod, a failing
-/// readiness gate and a NotReady node get advice of their own.
+/// Groups problem codes that call for the same advice. A failure gets advice by who owns the
+/// pod (a controller that recreates it, a Job that retries it, another batch controller) and
+/// by what keeps the pod from ending; a failing readiness gate, a NotReady or unreachable node
+/// and a pod being deleted on a lost node get advice of their own.
 fn advice_kind(top: &Finding, chain: &[Owner]) -> &'static str {
     use ProblemCode::*;
-    let job = chain.first().is_some_and(|o| o.kind == "Job");
+    let nearest = chain.first().map(|o| o.kind.as_str());
+    let has = |fact: &str| top.facts.contains_key(fact);
     match top.code {
-        Failed | InitFailed if job => "failed_job",
-        NotReadyTooLong | NotReady if top.facts.contains_key("gates") => "readiness_gate",
+        Failed | InitFailed if has("still_running") => "sidecar_failed",
+        Failed | InitFailed if nearest == Some("Job") && has("container") => "failed_job",
+        Failed | InitFailed if nearest == Some("Job") => "failed_job_pod",
+        Failed | InitFailed if !crate::analyze::pod::is_long_running_owner(nearest) => {
+            "failed_batch"
+        }
+        NotReadyTooLong | NotReady if has("gates") => "readiness_gate",
         NodeNotReady => "node_not_ready",
+        NodeLost if !has("deleting") => "node_unreachable",
         LeftoverCompleted => "leftover_completed",
         ShutdownLeftover => "shutdown_leftover",
         FailedAttempt => "failed_attempt",
@@ -115,9 +126,11 @@ fn advice_kind(top: &Finding, chain: &[Owner]) -> &'static str {
 }
 
 /// The advice sentence and its short form; the finding's facts fill their placeholders
-/// (`{reason}`, `{node}`, `{still_running}`...).
+/// (`{reason}`, `{node}`, `{still_running}`...), and the owner's (`{owner}`, `{owner_kind}`).
 fn sentences(kind: &str, top: &Finding, s: &Subject, t: &Catalog) -> (String, String) {
     let owner = s.chain.last();
+    let owner_text = owner.map(|o| format!("{} {}", o.kind, o.name));
+    let nearest_kind = s.chain.first().map(|o| o.kind.as_str());
     if kind == "failed" {
         return match owner {
             Some(owner) => {
@@ -133,7 +146,9 @@ fn sentences(kind: &str, top: &Finding, s: &Subject, t: &Catalog) -> (String, St
             ),
         };
     }
-    let args: Vec<(&str, &str)> = top.facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut args: Vec<(&str, &str)> = top.facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    args.extend(owner_text.as_deref().map(|o| ("owner", o)));
+    args.extend(nearest_kind.map(|k| ("owner_kind", k)));
     (
         t.text(&format!("advice.{kind}"), &args),
         t.text(&format!("advice.{kind}_short"), &args),
@@ -146,27 +161,47 @@ fn commands(kind: &str, s: &Subject, t: &Catalog) -> Vec<CommandLine> {
         "leftover_completed" | "shutdown_leftover" | "failed_attempt" => {
             vec![k.line(t.text("command.delete_leftover", &[]), k.delete())]
         }
-        "failed_job" => vec![
+        "failed_job" | "failed_job_pod" => {
+            let mut lines = vec![
+                k.line(t.text("command.logs", &[]), k.logs(false)),
+                k.line(t.text("command.describe", &[]), k.describe()),
+                k.line(
+                    t.text("command.get_owner", &[("kind", "Job")]),
+                    k.describe_owner(),
+                ),
+            ];
+            if kind == "failed_job_pod" {
+                lines.remove(0);
+            }
+            lines
+        }
+        "failed_batch" => vec![
             k.line(t.text("command.logs", &[]), k.logs(false)),
             k.line(t.text("command.describe", &[]), k.describe()),
-            k.line(
-                t.text("command.get_owner", &[("kind", "Job")]),
-                k.describe_owner(),
-            ),
+        ],
+        "sidecar_failed" => vec![
+            k.line(t.text("command.logs", &[]), k.logs(false)),
+            k.line(t.text("command.describe", &[]), k.describe()),
         ],
         "readiness_gate" => vec![
             k.line(t.text("command.describe", &[]), k.describe()),
             k.line(t.text("command.conditions", &[]), k.conditions()),
         ],
-        "node_not_ready" => k.node_lines(t),
+        "node_not_ready" | "node_unreachable" => k.node_lines(t),
         "failed" | "evicted" | "rejected" | "node_shutdown" => {
             let mut lines = vec![k.line(t.text("command.delete_pod", &[]), k.delete())];
             lines.extend(k.owner_lines(t));
             lines
         }
         "crash_loop" | "restarts" | "oom" | "not_ready" => {
+            let previous = s.container_restarted;
+            let key = if previous {
+                "command.logs_previous"
+            } else {
+                "command.logs"
+            };
             let mut lines = vec![
-                k.line(t.text("command.logs_previous", &[]), k.logs(true)),
+                k.line(t.text(key, &[]), k.logs(previous)),
                 k.line(t.text("command.describe", &[]), k.describe()),
             ];
             lines.extend(k.rollout_lines(t));

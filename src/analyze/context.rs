@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Node, Pod, Workload};
+use crate::model::{HasMeta, Node, Pod, Workload};
 use jiff::Timestamp;
 
 use super::owners::{Owner, owner_chain};
@@ -36,13 +36,22 @@ pub struct NodeTrouble {
     pub message: Option<String>,
 }
 
-/// How a Job ended, as far as the snapshot tells.
+/// Whether a failed Job pod's work was done after all, as far as the snapshot tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobOutcome {
-    /// Its `Complete` condition is True, or a later pod of it succeeded.
+    /// Its Job completed (its `Complete` condition), or a later pod of the Job succeeded.
     Succeeded,
-    /// Failed or still running, or not known.
+    /// A later run of its CronJob completed: this run's failure is history.
+    LaterRunSucceeded,
+    /// The Job failed (its `Failed` condition) or nothing later succeeded, or it is not known.
     NotSucceeded,
+}
+
+/// What the snapshot says of one Job.
+#[derive(Debug, Clone, Copy, Default)]
+struct JobState {
+    complete: bool,
+    failed: bool,
 }
 
 /// Lookups over one snapshot.
@@ -50,12 +59,14 @@ pub enum JobOutcome {
 pub struct Context {
     /// Node name → state; empty when nodes could not be read.
     nodes: HashMap<String, NodeState>,
-    /// (namespace, Job) → whether its `Complete` condition is True.
-    jobs_complete: HashMap<(String, String), bool>,
+    /// (namespace, Job) → its conditions.
+    jobs: HashMap<(String, String), JobState>,
     /// (namespace, Job) → creation times of its Succeeded pods.
     job_successes: HashMap<(String, String), Vec<Timestamp>>,
-    /// (namespace, top workload) → its Ready pods that are not being deleted.
-    ready_pods: HashMap<(String, Owner), usize>,
+    /// (namespace, CronJob) → creation times of its completed Jobs and Succeeded pods.
+    cron_successes: HashMap<(String, String), Vec<Timestamp>>,
+    /// (namespace, top workload) → creation times of its Ready pods not being deleted.
+    ready_pods: HashMap<(String, Owner), Vec<Timestamp>>,
 }
 
 impl Context {
@@ -66,37 +77,61 @@ impl Context {
                 .iter()
                 .map(|n| (n.metadata.name.clone().unwrap_or_default(), node_state(n)))
                 .collect(),
-            jobs_complete: snapshot
-                .workloads
-                .jobs
-                .iter()
-                .map(|j| (job_key(j), job_complete(j)))
-                .collect(),
             ..Context::default()
         };
+        for job in &snapshot.workloads.jobs {
+            context.add_job(job);
+        }
         for p in &snapshot.pods {
             context.add_pod(p, owner_chain(p, &snapshot.workloads).last());
         }
         context
     }
 
+    fn add_job(&mut self, job: &Workload) {
+        let key = (job.namespace().to_owned(), job.name().to_owned());
+        let state = JobState {
+            complete: job.condition_is_true("Complete"),
+            failed: job.condition_is_true("Failed"),
+        };
+        let cron = job
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|o| o.kind == "CronJob");
+        if let (Some(cron), true, Some(created)) =
+            (cron, state.complete, job.metadata.creation_timestamp)
+        {
+            let cron_key = (key.0.clone(), cron.name.clone());
+            self.cron_successes
+                .entry(cron_key)
+                .or_default()
+                .push(created.0);
+        }
+        self.jobs.insert(key, state);
+    }
+
     fn add_pod(&mut self, p: &Pod, top: Option<&Owner>) {
         let namespace = pod::namespace(p).to_owned();
+        let created = pod::created_at(p).unwrap_or_default();
         if let Some(top) = top
             && pod::is_ready(p)
             && p.metadata.deletion_timestamp.is_none()
         {
-            *self
-                .ready_pods
-                .entry((namespace.clone(), top.clone()))
-                .or_default() += 1;
+            let key = (namespace.clone(), top.clone());
+            self.ready_pods.entry(key).or_default().push(created);
         }
-        if let Some(owner) = pod::controller(p).filter(|o| o.kind == "Job")
-            && pod::phase(p) == "Succeeded"
-        {
-            let created = pod::created_at(p).unwrap_or_default();
-            let key = (namespace, owner.name.clone());
+        if pod::phase(p) != "Succeeded" {
+            return;
+        }
+        if let Some(owner) = pod::controller(p).filter(|o| o.kind == "Job") {
+            let key = (namespace.clone(), owner.name.clone());
             self.job_successes.entry(key).or_default().push(created);
+        }
+        if let Some(cron) = top.filter(|t| t.kind == "CronJob") {
+            let key = (namespace, cron.name.clone());
+            self.cron_successes.entry(key).or_default().push(created);
         }
     }
 
@@ -108,44 +143,37 @@ impl Context {
         Some(self.nodes.get(name).unwrap_or(&NodeState::Gone))
     }
 
-    /// Whether the Job that owns `p` went on to succeed after `p` was created.
-    pub fn job_outcome(&self, p: &Pod) -> JobOutcome {
-        let Some(job) = pod::controller(p).filter(|o| o.kind == "Job") else {
-            return JobOutcome::NotSucceeded;
-        };
-        let key = (pod::namespace(p).to_owned(), job.name.clone());
+    /// Whether the work of a failed Job pod was done after all: its Job completed (or, unless
+    /// the Job failed, a later pod of it succeeded), or a later run of its CronJob completed.
+    /// "Later" is strictly later: the pods of a parallel Job are created together.
+    pub fn job_outcome(&self, p: &Pod, chain: &[Owner]) -> JobOutcome {
+        let namespace = pod::namespace(p).to_owned();
         let created = pod::created_at(p).unwrap_or_default();
-        let complete = self.jobs_complete.get(&key).copied().unwrap_or(false);
-        let later_success = self
-            .job_successes
-            .get(&key)
-            .is_some_and(|times| times.iter().any(|t| *t >= created));
-        if complete || later_success {
-            JobOutcome::Succeeded
-        } else {
-            JobOutcome::NotSucceeded
+        let later = |times: Option<&Vec<Timestamp>>| {
+            times.is_some_and(|times| times.iter().any(|t| *t > created))
+        };
+        if let Some(job) = pod::controller(p).filter(|o| o.kind == "Job") {
+            let key = (namespace.clone(), job.name.clone());
+            let state = self.jobs.get(&key).copied().unwrap_or_default();
+            if state.complete || (!state.failed && later(self.job_successes.get(&key))) {
+                return JobOutcome::Succeeded;
+            }
         }
+        if let Some(cron) = chain.last().filter(|o| o.kind == "CronJob")
+            && later(self.cron_successes.get(&(namespace, cron.name.clone())))
+        {
+            return JobOutcome::LaterRunSucceeded;
+        }
+        JobOutcome::NotSucceeded
     }
 
-    /// How many Ready pods (not being deleted) the workload at the top of a chain has.
-    pub fn ready_pods(&self, namespace: &str, top: &Owner) -> usize {
+    /// How many Ready pods (not being deleted) of the workload at the top of a chain were
+    /// created after `after`: the pods that replaced one that ended then.
+    pub fn ready_replacements(&self, namespace: &str, top: &Owner, after: Timestamp) -> usize {
         self.ready_pods
             .get(&(namespace.to_owned(), top.clone()))
-            .copied()
-            .unwrap_or(0)
+            .map_or(0, |times| times.iter().filter(|t| **t > after).count())
     }
-}
-
-fn job_key(job: &Workload) -> (String, String) {
-    let meta = &job.metadata;
-    (
-        meta.namespace.clone().unwrap_or_default(),
-        meta.name.clone().unwrap_or_default(),
-    )
-}
-
-fn job_complete(job: &Workload) -> bool {
-    job.condition_is_true("Complete")
 }
 
 /// A node's state from its `Ready` condition, the kubelet's own report (`Unknown` when the

@@ -49,12 +49,13 @@ pub fn newest_time(snapshot: &Snapshot) -> Option<Timestamp> {
     pods.chain(events).chain(nodes).max()
 }
 
+/// A pod's times. Its `deletionTimestamp` is a deadline that may lie ahead (the grace period
+/// is added to it): the moment the deletion was asked for counts instead.
 fn pod_times(pod: &Pod) -> Vec<Timestamp> {
-    let meta = &pod.metadata;
-    let mut times: Vec<Timestamp> = [&meta.creation_timestamp, &meta.deletion_timestamp]
+    let created = pod.metadata.creation_timestamp.map(|t| t.0);
+    let mut times: Vec<Timestamp> = created
         .into_iter()
-        .flatten()
-        .map(|t| t.0)
+        .chain(super::pod::deletion_requested_at(pod))
         .collect();
     let Some(status) = &pod.status else {
         return times;
@@ -168,6 +169,20 @@ mod tests {
         assert_eq!(age.newest, "2024-03-01T08:00:00Z");
         let fresh = dump_age(&snapshot, "2024-03-02T07:00:00Z".parse().unwrap()).unwrap();
         assert!(!fresh.old, "23 hours is not old");
+    }
+
+    #[test]
+    fn a_deletion_deadline_ahead_of_the_dump_does_not_date_it() {
+        let mut deleting = pod("2024-01-01T00:00:00Z", "2024-03-01T08:00:00Z");
+        deleting.metadata.deletion_timestamp =
+            Some(crate::model::Time("2024-03-01T09:00:00Z".parse().unwrap()));
+        deleting.metadata.deletion_grace_period_seconds = Some(3600);
+        let snapshot = dump_of(vec![deleting], vec![]);
+        assert_eq!(
+            newest_time(&snapshot),
+            Some("2024-03-01T08:00:00Z".parse().unwrap()),
+            "asked for at 08:00, due at 09:00"
+        );
     }
 
     #[test]

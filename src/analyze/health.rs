@@ -157,13 +157,13 @@ fn deletion(case: &Case, now: Timestamp, rules: &Rules) -> Option<Option<Finding
     let node_lost = pod::reason(case.pod) == Some("NodeLost")
         || (waited > rules.terminating_grace && node_unreachable(case).is_some());
     if node_lost {
-        return Some(Some(node_finding(
-            case,
-            ProblemCode::NodeLost,
-            node_unreachable(case),
-        )));
+        let finding = node_finding(case, ProblemCode::NodeLost, node_unreachable(case));
+        return Some(Some(finding.with("deleting", "true")));
     }
-    if waited <= rules.terminating_grace {
+    // Stuck: asked for longer ago than the grace period, and past the pod's own deadline
+    // (a pod may be given an hour to stop).
+    let deadline_passed = pod::deletion_deadline(case.pod).is_none_or(|d| now > d);
+    if waited <= rules.terminating_grace || !deadline_passed {
         return Some(None);
     }
     let finalizers = pod::finalizers(case.pod).join(", ");
@@ -245,25 +245,38 @@ fn with_memory(finding: Finding, c: &ContainerView) -> Finding {
         .with_some("memory_request", c.resource("requests", "memory"))
 }
 
-/// RESTARTS against the thresholds, if the last restart is recent: a pod that restarted often
-/// long ago and not since is history, worth a note at most.
+/// RESTARTS against the thresholds, counting the containers that restarted within the window
+/// (or whose last restart is not known): a container that restarted often long ago and not
+/// since is history, worth a note at most. A finished pod will not restart again: its
+/// restarts are part of how it ended.
 fn restarts(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
     let count = case.cols.restart_count;
-    if count < rules.restarts_attention {
+    if count < rules.restarts_attention || pod::is_finished(case.pod) {
         return None;
     }
+    // An ordinary init container's restarts count while it has not completed (the pod is
+    // initializing); once done, RESTARTS no longer shows them either.
+    let initializing = |c: &pod::ContainerView| c.terminated().is_none_or(|t| t.exit_code != 0);
+    let recent: i64 = pod::containers(case.pod)
+        .filter(|c| c.role != pod::Role::Init || initializing(c))
+        .filter(|c| {
+            let last = c.last_terminated().and_then(|t| t.finished_at);
+            last.is_none_or(|t| now.duration_since(t.0) <= rules.restart_window)
+        })
+        .map(|c| i64::from(c.status.restart_count))
+        .sum();
     let last = case.cols.last_restart;
-    let recent = last.is_none_or(|t| now.duration_since(t) <= rules.restart_window);
-    let (code, threshold) = if !recent {
-        (ProblemCode::RestartsLongAgo, rules.restarts_attention)
-    } else if count >= rules.restarts_unhealthy {
+    let (code, threshold) = if recent >= rules.restarts_unhealthy {
         (ProblemCode::RestartsHigh, rules.restarts_unhealthy)
-    } else {
+    } else if recent >= rules.restarts_attention {
         (ProblemCode::RestartsElevated, rules.restarts_attention)
+    } else {
+        (ProblemCode::RestartsLongAgo, rules.restarts_attention)
     };
     Some(
         Finding::new(code)
             .with("restarts", count.to_string())
+            .with("recent_restarts", recent.to_string())
             .with("threshold", threshold.to_string())
             .with("window", human_duration(rules.restart_window))
             .with_some("last_restart", last.map(|t| t.to_string()))

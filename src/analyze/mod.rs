@@ -209,6 +209,9 @@ fn analyze_pod<'a>(
                     chain: &chain,
                     selector: owner.as_ref().and_then(|o| o.selector.as_deref()),
                     container: container.as_deref(),
+                    container_restarted: container.as_deref().is_some_and(|name| {
+                        pod::containers(pod).any(|c| c.name() == name && c.restarted())
+                    }),
                 },
                 t,
             )
@@ -302,8 +305,23 @@ fn pod_facts<'a>(analyzed: &'a [Analyzed<'a>], now: Timestamp) -> Vec<PodFacts<'
             workload: a.workload.as_deref(),
             ready: a.all_ready,
             healthy: a.row.health == Health::Healthy,
+            ask: ask(&a.row),
         })
         .collect()
+}
+
+/// What a pod asks of its team, by its most severe problem: low-severity notes ask nothing,
+/// leftovers a clean-up, the rest a fix.
+fn ask(row: &PodRow) -> statistics::Ask {
+    use crate::report::ProblemCode::{FailedAttempt, LeftoverCompleted, ShutdownLeftover};
+    match row.problems.first() {
+        None => statistics::Ask::Nothing,
+        Some(p) if p.severity == Severity::Low => statistics::Ask::Nothing,
+        Some(p) if matches!(p.code, LeftoverCompleted | ShutdownLeftover | FailedAttempt) => {
+            statistics::Ask::CleanUp
+        }
+        Some(_) => statistics::Ask::Fix,
+    }
 }
 
 /// Node facts, when nodes could be read.
@@ -369,6 +387,7 @@ fn criteria(settings: &Settings) -> Criteria {
         pending_grace: duration::human_duration(r.pending_grace),
         not_ready_grace: duration::human_duration(r.not_ready_grace),
         terminating_grace: duration::human_duration(r.terminating_grace),
+        restart_window: duration::human_duration(r.restart_window),
         unhealthy_share_percent: format!("{:.0}", settings.unhealthy_share * 100.0),
     }
 }

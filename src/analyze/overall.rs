@@ -171,10 +171,10 @@ fn issues(stats: &Statistics, rows: &[PodRow], t: &Catalog) -> Vec<String> {
         .namespace_issues
         .iter()
         .map(|i| {
-            let key = if i.status == "Completed" {
-                "conclusion.namespace_leftover"
-            } else {
-                "conclusion.namespace_issue"
+            let key = match (i.leftover, i.status.as_str()) {
+                (true, "Completed") => "conclusion.namespace_leftover",
+                (true, _) => "conclusion.namespace_leftover_other",
+                (false, _) => "conclusion.namespace_issue",
             };
             let args = [
                 ("namespace", i.namespace.clone()),

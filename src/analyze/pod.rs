@@ -9,13 +9,31 @@ use crate::model::{
 use jiff::Timestamp;
 
 /// Owner kinds whose pods are meant to run until replaced: a Completed pod of theirs is a
-/// leftover. Every other owner (Job, Argo `Workflow`, Tekton `TaskRun`, a Spark application...)
-/// runs pods to completion by design.
-pub const LONG_RUNNING_OWNERS: [&str; 4] = [
+/// leftover. (`Node` owns the mirror pods of static pods.) Every other owner (Job, Argo
+/// `Workflow`, Tekton `TaskRun`, a Spark application...) runs pods to completion by design.
+pub const LONG_RUNNING_OWNERS: [&str; 5] = [
     "ReplicaSet",
     "StatefulSet",
     "DaemonSet",
     "ReplicationController",
+    "Node",
+];
+
+/// Words in the name or image of a container that runs beside the main one (a mesh proxy, a
+/// secrets or log agent): what tells a sidecar that is not a native one from a second worker.
+const SIDECAR_WORDS: [&str; 12] = [
+    "proxy",
+    "sidecar",
+    "envoy",
+    "istio",
+    "linkerd",
+    "cloud-sql",
+    "cloudsql",
+    "vault-agent",
+    "consul",
+    "fluent",
+    "otel",
+    "agent",
 ];
 
 pub fn namespace(pod: &Pod) -> &str {
@@ -109,11 +127,17 @@ pub fn created_at(pod: &Pod) -> Option<Timestamp> {
 }
 
 /// When the deletion was asked for: `deletionTimestamp` is that moment plus the grace period
-/// (the time by which the kubelet should have stopped the pod).
+/// (the time by which the kubelet should have stopped the pod). Saturates on absurd graces.
 pub fn deletion_requested_at(pod: &Pod) -> Option<Timestamp> {
-    let deadline = pod.metadata.deletion_timestamp.as_ref()?.0;
+    let deadline = deletion_deadline(pod)?;
     let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0);
-    Some(deadline - jiff::SignedDuration::from_secs(grace.max(0)))
+    let grace = jiff::SignedDuration::from_secs(grace.max(0));
+    Some(deadline.checked_sub(grace).unwrap_or(Timestamp::MIN))
+}
+
+/// `deletionTimestamp`: by when the pod should be gone, its own grace period included.
+pub fn deletion_deadline(pod: &Pod) -> Option<Timestamp> {
+    pod.metadata.deletion_timestamp.as_ref().map(|t| t.0)
 }
 
 pub fn finalizers(pod: &Pod) -> &[String] {
@@ -147,6 +171,12 @@ pub fn is_long_running_owner(kind: Option<&str>) -> bool {
 /// `spec.restartPolicy`; `Always` when unset, the API's default.
 pub fn restart_policy(pod: &Pod) -> &str {
     non_empty(pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref())).unwrap_or("Always")
+}
+
+/// A pod meant to run to completion (`restartPolicy` Never or OnFailure: a Job's, a workflow
+/// step's, a bare task), as opposed to one meant to keep running.
+pub fn runs_to_completion(pod: &Pod) -> bool {
+    restart_policy(pod) != "Always"
 }
 
 /// Which part of the pod a container is.
@@ -200,6 +230,24 @@ impl<'a> ContainerView<'a> {
     /// How the previous instance ended, when the container restarted.
     pub fn last_terminated(&self) -> Option<&'a ContainerStateTerminated> {
         self.status.last_state.as_ref()?.terminated.as_ref()
+    }
+
+    /// Whether the container looks like one that runs beside the main one (a mesh proxy, an
+    /// agent), by its name or image.
+    pub fn looks_like_sidecar(&self) -> bool {
+        let image = self
+            .spec
+            .and_then(|s| s.image.as_deref())
+            .unwrap_or_default();
+        let (name, image) = (self.name().to_lowercase(), image.to_lowercase());
+        SIDECAR_WORDS
+            .iter()
+            .any(|w| name.contains(w) || image.contains(w))
+    }
+
+    /// Whether the container has a previous instance (`kubectl logs --previous` has one).
+    pub fn restarted(&self) -> bool {
+        self.status.restart_count > 0 || self.last_terminated().is_some()
     }
 
     /// A resource of the container's spec: `("limits", "memory")` → `512Mi`.

@@ -34,6 +34,19 @@ pub struct PodFacts<'a> {
     pub ready: bool,
     /// The health rules rate the pod healthy.
     pub healthy: bool,
+    /// What the pod asks of its team.
+    pub ask: Ask,
+}
+
+/// What a pod asks of its team, by its most severe problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ask {
+    /// Healthy, or a low-severity note (starting, restarts long ago): nothing to do.
+    Nothing,
+    /// A problem to fix.
+    Fix,
+    /// A leftover to clean up (a completed or shut-down pod, a failed attempt).
+    CleanUp,
 }
 
 /// What statistics need to know of one node.
@@ -327,6 +340,8 @@ pub struct NamespaceIssue {
     pub namespace: String,
     /// The kubectl STATUS cell of those pods.
     pub status: String,
+    /// Leftovers to clean up, rather than problems to fix.
+    pub leftover: bool,
     /// How many pods.
     pub pods: usize,
 }
@@ -721,13 +736,14 @@ fn healthy_namespaces(pods: &[PodFacts<'_>]) -> Vec<String> {
 fn namespace_issues(pods: &[PodFacts<'_>]) -> Vec<NamespaceIssue> {
     let mut issues: Vec<NamespaceIssue> = ranked(
         pods.iter()
-            .filter(|p| !p.healthy)
-            .map(|p| (p.namespace, p.status)),
+            .filter(|p| p.ask != Ask::Nothing)
+            .map(|p| (p.namespace, p.status, p.ask == Ask::CleanUp)),
     )
     .into_iter()
-    .map(|((namespace, status), pods)| NamespaceIssue {
+    .map(|((namespace, status, leftover), pods)| NamespaceIssue {
         namespace: namespace.to_owned(),
         status: status.to_owned(),
+        leftover,
         pods,
     })
     .collect();

@@ -37,6 +37,7 @@ fn a_failed_deployment_pod_gets_the_seeds_delete_get_and_list_commands() {
         chain: &chain,
         selector: Some("app=pigo-cron"),
         container: Some("pigo-cron"),
+        container_restarted: false,
     };
     let a = action(&s, &Catalog::builtin(Lang::ZhTw)).unwrap();
     assert_eq!(a.priority, Severity::High);
@@ -68,6 +69,7 @@ fn a_completed_leftover_gets_a_medium_priority_cleanup() {
         chain: &chain,
         selector: None,
         container: None,
+        container_restarted: false,
     };
     let a = action(&s, &Catalog::builtin(Lang::ZhTw)).unwrap();
     assert_eq!(
@@ -92,6 +94,7 @@ fn a_crash_loop_reads_previous_logs_and_checks_the_rollout() {
         chain: &chain,
         selector: None,
         container: Some("web"),
+        container_restarted: true,
     };
     let a = action(&s, &Catalog::builtin(Lang::En)).unwrap();
     assert_eq!(
@@ -116,6 +119,7 @@ fn a_pod_that_is_only_starting_needs_no_action() {
         chain: &[],
         selector: None,
         container: None,
+        container_restarted: false,
     };
     assert!(action(&s, &Catalog::builtin(Lang::En)).is_none());
 }
@@ -136,6 +140,7 @@ fn subject_with<'a>(findings: &'a [Finding], chain: &'a [Owner]) -> Subject<'a> 
         chain,
         selector: None,
         container: Some("app"),
+        container_restarted: false,
     }
 }
 

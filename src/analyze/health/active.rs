@@ -78,7 +78,10 @@ fn node_trouble(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
     )
 }
 
-/// The first container (init containers first) that cannot start or keeps failing.
+/// The first container (init containers first) that cannot start or keeps failing. A main
+/// container that failed and will be restarted (`restartPolicy` Always or OnFailure; a native
+/// sidecar always) is crash-looping, first crash included: kubectl shows Error for a moment,
+/// then CrashLoopBackOff.
 fn container_problem(case: &Case) -> Option<Finding> {
     let restarts_containers = pod::restart_policy(case.pod) != "Never";
     let found = pod::containers(case.pod).find_map(|c| {
@@ -87,10 +90,9 @@ fn container_problem(case: &Case) -> Option<Finding> {
         }
         is_failure(&c).then(|| {
             let finding = container_finding(&c);
-            let restarting = c.role == Role::Sidecar
-                || (c.role == Role::Main && restarts_containers && c.status.restart_count > 0);
+            let restarting =
+                c.role == Role::Sidecar || (c.role == Role::Main && restarts_containers);
             if restarting && finding.code == ProblemCode::Failed {
-                // Between two crashes: kubectl shows Error for a moment, then CrashLoopBackOff.
                 let mut crash = Finding::new(ProblemCode::CrashLoop);
                 crash.facts = finding.facts;
                 crash
@@ -99,10 +101,13 @@ fn container_problem(case: &Case) -> Option<Finding> {
             }
         })
     })?;
-    Some(match still_running(case) {
-        Some(names) => found.with("still_running", names),
-        None => found,
-    })
+    // In a pod meant to end, a container left running keeps it from ending: name it.
+    Some(
+        match still_running(case).filter(|_| pod::runs_to_completion(case.pod)) {
+            Some(names) => found.with("still_running", names),
+            None => found,
+        },
+    )
 }
 
 fn waiting_problem(c: &ContainerView, reason: &str) -> Option<Finding> {
@@ -151,11 +156,12 @@ fn still_running(case: &Case) -> Option<String> {
     (ended && !running.is_empty()).then(|| running.join(", "))
 }
 
-/// A Job's pod whose main container completed while another one (a mesh proxy or another
-/// sidecar that is not a native one) keeps running: the pod never ends, so the Job never
-/// completes. Past the grace period after the last container completed.
+/// A pod meant to end (a Job's, a workflow step's) whose main container completed while the
+/// only ones still running are sidecars that are not native ones (a mesh proxy, an agent, by
+/// name or image): the pod never ends, so the Job never completes. Past the grace period after
+/// the last container completed. A second worker still running is work in progress.
 fn sidecar_blocks_job(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
-    if pod::controller_kind(case.pod) != Some("Job") || pod::phase(case.pod) != "Running" {
+    if !pod::runs_to_completion(case.pod) || pod::phase(case.pod) != "Running" {
         return None;
     }
     let main: Vec<ContainerView> = pod::containers(case.pod)
@@ -165,14 +171,12 @@ fn sidecar_blocks_job(case: &Case, now: Timestamp, rules: &Rules) -> Option<Find
         .iter()
         .filter(|c| c.terminated().is_some_and(|t| t.exit_code == 0))
         .collect();
-    let running: Vec<&str> = main
-        .iter()
-        .filter(|c| c.is_running())
-        .map(|c| c.name())
-        .collect();
-    if completed.is_empty() || running.is_empty() {
+    let running: Vec<&ContainerView> = main.iter().filter(|c| c.is_running()).collect();
+    if completed.is_empty() || running.is_empty() || !running.iter().all(|c| c.looks_like_sidecar())
+    {
         return None;
     }
+    let running: Vec<&str> = running.iter().map(|c| c.name()).collect();
     let finished = completed
         .iter()
         .filter_map(|c| c.terminated()?.finished_at.as_ref().map(|t| t.0))
@@ -197,7 +201,11 @@ fn starting(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
         return None;
     }
     let waited = pod::created_at(case.pod).map(|t| now.duration_since(t));
-    let code = if waited.is_some_and(|w| w > rules.pending_grace) {
+    // A gate is held on purpose (a queue such as Kueue admits the pod when there is room):
+    // waiting at a gate is not failing to start.
+    let gated = pod::condition(case.pod, "PodScheduled")
+        .is_some_and(|c| c.reason.as_deref() == Some("SchedulingGated"));
+    let code = if !gated && waited.is_some_and(|w| w > rules.pending_grace) {
         ProblemCode::PendingTooLong
     } else {
         ProblemCode::Starting
@@ -227,6 +235,11 @@ fn not_ready(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
     let containers_ready = case.cols.ready_containers >= case.cols.total_containers;
     let has_ready_condition = pod::condition(p, "Ready").is_some();
     if (pod::is_ready(p) || !has_ready_condition) && containers_ready {
+        return None;
+    }
+    // A pod meant to end serves no traffic: not Ready while its containers work through (one
+    // completed, another running) is how it runs, unless a readiness gate says otherwise.
+    if pod::runs_to_completion(p) && pod::failing_readiness_gates(p).is_empty() {
         return None;
     }
     let since = not_ready_since(case);

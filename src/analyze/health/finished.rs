@@ -14,9 +14,18 @@ const SHUTDOWN_REASONS: [&str; 3] = ["Terminated", "Shutdown", "NodeShutdown"];
 /// or a node-pressure eviction, which also sets `status.reason: Evicted`).
 const TERMINATION_BY_KUBELET: &str = "TerminationByKubelet";
 
+/// `status.reason`s of a pod the kubelet stopped before it could fail: an eviction, or the
+/// kubelet's own preemption of it to admit a critical pod (older kubelets set no
+/// `DisruptionTarget` then).
+const EVICTION_REASONS: [&str; 2] = ["Evicted", "Preempting"];
+
 /// A Completed pod: as designed for a Job or any other batch controller; a leftover for a
-/// long-running controller (ReplicaSet, StatefulSet, DaemonSet) or a bare pod.
+/// long-running controller (ReplicaSet, StatefulSet, DaemonSet) or a bare pod. A node shutdown
+/// leaves some pods Completed too: those are judged as shutdown leftovers.
 pub(super) fn succeeded(case: &Case) -> Option<Finding> {
+    if stopped_by_shutdown(case) {
+        return Some(shutdown(case));
+    }
     let kind = pod::controller_kind(case.pod);
     pod::is_long_running_owner(kind).then(|| {
         Finding::new(ProblemCode::LeftoverCompleted).with("owner_kind", kind.unwrap_or_default())
@@ -28,15 +37,26 @@ pub(super) fn succeeded(case: &Case) -> Option<Finding> {
 /// was a failed attempt, not a failure.
 pub(super) fn failed(case: &Case) -> Option<Finding> {
     let finding = why_failed(case);
-    if pod::controller_kind(case.pod) == Some("Job")
-        && case.context.job_outcome(case.pod) == JobOutcome::Succeeded
-    {
-        let cause = finding.code.as_str();
-        let mut attempt = Finding::new(ProblemCode::FailedAttempt).with("cause", cause);
-        attempt.facts.extend(finding.facts);
-        return Some(attempt);
-    }
-    Some(finding)
+    let later = match case.context.job_outcome(case.pod, case.chain) {
+        JobOutcome::Succeeded => "job",
+        JobOutcome::LaterRunSucceeded => "cron_job",
+        JobOutcome::NotSucceeded => return Some(finding),
+    };
+    let cause = finding.code.as_str();
+    let mut attempt = Finding::new(ProblemCode::FailedAttempt)
+        .with("cause", cause)
+        .with("later_success", later);
+    attempt.facts.extend(finding.facts);
+    Some(attempt)
+}
+
+/// Whether the kubelet stopped the pod for a node shutdown: its `status.reason`, or a
+/// `DisruptionTarget` by the kubelet that is no eviction.
+fn stopped_by_shutdown(case: &Case) -> bool {
+    let reason = pod::reason(case.pod);
+    let by_kubelet =
+        pod::disruption(case.pod).and_then(|d| d.reason.as_deref()) == Some(TERMINATION_BY_KUBELET);
+    reason.is_some_and(|r| SHUTDOWN_REASONS.contains(&r)) || (reason.is_none() && by_kubelet)
 }
 
 fn why_failed(case: &Case) -> Finding {
@@ -48,11 +68,10 @@ fn why_failed(case: &Case) -> Finding {
             .with_some("reason", reason)
             .with_some("message", pod::message(p))
     };
-    if reason == Some("Evicted") {
+    if reason.is_some_and(|r| EVICTION_REASONS.contains(&r)) {
         return with_disruption(with_reason(ProblemCode::Evicted), case);
     }
-    let by_kubelet = disruption.and_then(|d| d.reason.as_deref()) == Some(TERMINATION_BY_KUBELET);
-    if reason.is_some_and(|r| SHUTDOWN_REASONS.contains(&r)) || (reason.is_none() && by_kubelet) {
+    if stopped_by_shutdown(case) {
         return shutdown(case);
     }
     if disruption.is_some() {
@@ -91,14 +110,15 @@ fn with_disruption(finding: Finding, case: &Case) -> Finding {
     finding
 }
 
-/// A pod stopped by a node shutdown: a leftover when a ready pod of its workload replaces it,
-/// else the workload lost it.
+/// A pod stopped by a node shutdown: a leftover when a ready pod of its workload, created
+/// after it, replaces it; else the workload lost it.
 fn shutdown(case: &Case) -> Finding {
     let p = case.pod;
-    let ready = case
-        .chain
-        .last()
-        .map_or(0, |top| case.context.ready_pods(pod::namespace(p), top));
+    let created = pod::created_at(p).unwrap_or_default();
+    let ready = case.chain.last().map_or(0, |top| {
+        case.context
+            .ready_replacements(pod::namespace(p), top, created)
+    });
     let code = if ready > 0 {
         ProblemCode::ShutdownLeftover
     } else {
@@ -148,7 +168,7 @@ pub(super) fn container_finding(c: &ContainerView) -> Finding {
         .with_some("exit_code", t.map(|t| t.exit_code.to_string()))
         .with_some("signal", t.and_then(|t| t.signal).map(|s| s.to_string()))
         .with_some("reason", reason)
-        .with_some("message", t.and_then(|t| t.message.clone()));
+        .with_some("container_message", t.and_then(|t| t.message.clone()));
     if code == ProblemCode::OomKilled {
         with_memory(finding, c)
     } else {

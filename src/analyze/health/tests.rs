@@ -241,16 +241,23 @@ fn pod_terminating_within_its_grace_period_is_not_a_problem() {
 }
 
 #[test]
-fn exit_code_and_signal_statuses_are_failures() {
+fn exit_code_and_signal_statuses_are_failures_or_a_first_crash_when_the_container_restarts() {
     for (term, expected) in [
         (json!({"exitCode": 2}), "ExitCode:2"),
         (json!({"exitCode": 0, "signal": 9}), "Signal:9"),
     ] {
         let status = json!({"phase": "Running", "containerStatuses": [{"name": "c", "image": "i", "imageID": "",
             "ready": false, "restartCount": 0, "state": {"terminated": term}}]});
-        let a = assess_pod(&pod(mins(600), Some("ReplicaSet"), status));
-        assert_eq!(codes(&a), ["failed"]);
+        let mut p = pod(mins(600), Some("ReplicaSet"), status);
+        let a = assess_pod(&p);
+        assert_eq!(
+            codes(&a),
+            ["crash_loop"],
+            "restartPolicy Always restarts it"
+        );
         assert_eq!(a.findings[0].facts["status"], expected);
+        p.spec.as_mut().unwrap().restart_policy = Some("Never".to_owned());
+        assert_eq!(codes(&assess_pod(&p)), ["failed"], "restartPolicy Never");
     }
 }
 
@@ -432,7 +439,7 @@ fn a_job_pod_held_open_by_a_mesh_proxy_past_the_grace_period_names_the_running_c
 }
 
 #[test]
-fn a_job_pod_whose_main_container_just_finished_beside_a_proxy_is_only_not_ready_yet() {
+fn a_job_pod_whose_main_container_just_finished_beside_a_proxy_is_fine_within_the_grace_period() {
     let p = pod_of(
         owned_by("Job", "migrate"),
         json!({"containers": [{"name": "migrate"}, {"name": "istio-proxy"}], "restartPolicy": "Never"}),
@@ -442,10 +449,7 @@ fn a_job_pod_whose_main_container_just_finished_beside_a_proxy_is_only_not_ready
                 container_status("istio-proxy", true, 0, running_since(hours(1)))]}),
     );
     let a = assess_pod(&p);
-    assert_eq!(
-        (a.health, codes(&a)),
-        (Health::Attention, vec!["not_ready"])
-    );
+    assert_eq!((a.health, codes(&a)), (Health::Healthy, vec![]));
 }
 
 #[test]
@@ -719,6 +723,7 @@ fn ready_replacement() -> Pod {
     let mut meta = owned_by("ReplicaSet", "web-1");
     meta["labels"] = json!({"pod-template-hash": "1"});
     meta["name"] = json!("web-1-new");
+    meta["creationTimestamp"] = json!(ago(hours(1)));
     pod_of(
         meta,
         one_container(),
@@ -885,6 +890,12 @@ fn every_starting_status_is_fine_within_the_grace_period_and_unhealthy_past_it()
     ];
     for (status, spec, pod_status) in shapes {
         for (age, code) in [(mins(14), "starting"), (mins(16), "pending_too_long")] {
+            // A gate is held on purpose: waiting there is starting, however long.
+            let code = if status == "SchedulingGated" {
+                "starting"
+            } else {
+                code
+            };
             let mut meta = owned_by("ReplicaSet", "web-1");
             meta["creationTimestamp"] = json!(ago(age));
             let a = assess_pod(&pod_of(meta, spec.clone(), pod_status.clone()));
@@ -944,4 +955,213 @@ fn a_ready_node_keeps_its_pods_judged_by_themselves_even_with_a_stale_not_ready_
         assess_in(&p, &snapshot, &Rules::default()).health,
         Health::Healthy
     );
+}
+
+// ---- Review findings: each a kind of its own ----
+
+fn job_pod(name: &str, job: &str, created: SignedDuration, status: Value) -> Pod {
+    let mut meta = owned_by("Job", job);
+    meta["name"] = json!(name);
+    meta["creationTimestamp"] = json!(ago(created));
+    pod_of(
+        meta,
+        json!({"containers": [{"name": "c"}], "restartPolicy": "Never"}),
+        status,
+    )
+}
+
+fn failed_run() -> Value {
+    json!({"phase": "Failed", "containerStatuses": [
+        container_status("c", false, 0, terminated("Error", 1, hours(1)))]})
+}
+
+fn succeeded_run() -> Value {
+    json!({"phase": "Succeeded", "containerStatuses": [
+        container_status("c", false, 0, terminated("Completed", 0, hours(1)))]})
+}
+
+#[test]
+fn a_pod_of_a_failed_job_is_a_failure_even_when_parallel_siblings_succeeded() {
+    let job: crate::model::Workload = serde_json::from_value(json!({
+        "metadata": {"name": "par", "namespace": "ns"},
+        "status": {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}}))
+    .unwrap();
+    let failed = job_pod("par-0", "par", hours(2), failed_run());
+    let sibling = job_pod("par-1", "par", hours(2), succeeded_run());
+    let mut snapshot = Snapshot {
+        pods: vec![failed.clone(), sibling.clone()],
+        ..Snapshot::default()
+    };
+    assert_eq!(
+        codes(&assess_in(&failed, &snapshot, &Rules::default())),
+        ["failed"],
+        "created in the same second: not later"
+    );
+    snapshot.pods[1] = job_pod("par-1", "par", hours(1), succeeded_run());
+    snapshot.workloads.jobs.push(job);
+    assert_eq!(
+        codes(&assess_in(&failed, &snapshot, &Rules::default())),
+        ["failed"],
+        "the Job itself failed"
+    );
+}
+
+#[test]
+fn a_failed_run_of_a_cron_job_whose_later_run_completed_needs_attention_only() {
+    let cron_owned = |name: &str, created: SignedDuration, complete: bool| {
+        serde_json::from_value::<crate::model::Workload>(json!({
+            "metadata": {"name": name, "namespace": "ns", "creationTimestamp": ago(created),
+                "ownerReferences": [{"kind": "CronJob", "name": "backup", "controller": true}]},
+            "status": {"conditions": [{"type": if complete { "Complete" } else { "Failed" }, "status": "True"}]}}))
+        .unwrap()
+    };
+    let old = job_pod("backup-100-x", "backup-100", hours(72), failed_run());
+    let mut snapshot = Snapshot {
+        pods: vec![old.clone()],
+        ..Snapshot::default()
+    };
+    snapshot.workloads.jobs = vec![
+        cron_owned("backup-100", hours(72), false),
+        cron_owned("backup-200", hours(48), true),
+    ];
+    let a = assess_in(&old, &snapshot, &Rules::default());
+    assert_eq!(
+        (a.health, codes(&a)),
+        (Health::Attention, vec!["failed_attempt"])
+    );
+    assert_eq!(fact(&a, "later_success"), "cron_job");
+}
+
+#[test]
+fn a_finished_pod_is_not_judged_by_its_restarts() {
+    let mut meta = owned_by("Job", "etl-1");
+    meta["name"] = json!("etl-1-x");
+    let p = pod_of(
+        meta,
+        json!({"containers": [{"name": "c"}], "restartPolicy": "OnFailure"}),
+        json!({"phase": "Succeeded", "containerStatuses": [{"name": "c", "image": "i", "imageID": "",
+            "ready": false, "restartCount": 12, "state": terminated("Completed", 0, hours(1)),
+            "lastState": terminated("Error", 1, hours(2))}]}),
+    );
+    assert_eq!(assess_pod(&p).health, Health::Healthy);
+}
+
+fn main_done_beside(owner: Value, policy: &str, other: &str) -> Pod {
+    pod_of(
+        owner,
+        json!({"containers": [{"name": "main"}, {"name": other}], "restartPolicy": policy}),
+        json!({"phase": "Running", "conditions": [condition("Ready", "False", hours(1))],
+            "containerStatuses": [
+                container_status("main", false, 0, terminated("Completed", 0, hours(1))),
+                container_status(other, true, 0, running_since(hours(2)))]}),
+    )
+}
+
+#[test]
+fn a_proxy_holding_open_any_pod_meant_to_end_blocks_it_not_only_a_jobs() {
+    for owner in [owned_by("Workflow", "nightly"), json!({})] {
+        let p = main_done_beside(owner.clone(), "Never", "istio-proxy");
+        assert_eq!(codes(&assess_pod(&p)), ["sidecar_blocks_job"], "{owner}");
+    }
+}
+
+#[test]
+fn a_second_worker_still_running_in_a_job_pod_is_work_in_progress() {
+    let p = main_done_beside(owned_by("Job", "train-1"), "Never", "train");
+    assert_eq!(assess_pod(&p).health, Health::Healthy);
+}
+
+#[test]
+fn a_failed_main_container_beside_a_running_proxy_names_the_proxy() {
+    let p = pod_of(
+        owned_by("Job", "migrate"),
+        json!({"containers": [{"name": "migrate"}, {"name": "istio-proxy"}], "restartPolicy": "Never"}),
+        json!({"phase": "Running", "containerStatuses": [
+            container_status("migrate", false, 0, terminated("Error", 1, hours(1))),
+            container_status("istio-proxy", true, 0, running_since(hours(2)))]}),
+    );
+    let a = assess_pod(&p);
+    assert_eq!(codes(&a), ["failed"]);
+    assert_eq!(fact(&a, "still_running"), "istio-proxy");
+}
+
+#[test]
+fn older_siblings_do_not_replace_a_pod_lost_to_a_node_shutdown() {
+    let sibling = |name: &str| {
+        let mut p = ready_replacement();
+        p.metadata.name = Some(name.to_owned());
+        p.metadata.creation_timestamp = Some(crate::model::Time(now() - hours(50)));
+        p
+    };
+    let lost = shut_down(shutdown_statuses()[0].clone());
+    let snapshot = Snapshot {
+        pods: vec![sibling("web-1-a"), sibling("web-1-b"), lost.clone()],
+        ..Snapshot::default()
+    };
+    assert_eq!(
+        codes(&assess_in(&lost, &snapshot, &Rules::default())),
+        ["node_shutdown"]
+    );
+}
+
+#[test]
+fn a_pod_a_node_shutdown_left_completed_is_judged_as_a_shutdown() {
+    let p = shut_down(json!({"phase": "Succeeded", "reason": "Terminated",
+        "message": "Pod was terminated in response to imminent node shutdown."}));
+    assert_eq!(codes(&assess_pod(&p)), ["node_shutdown"]);
+}
+
+#[test]
+fn a_kubelet_preemption_without_a_disruption_condition_is_an_eviction() {
+    let p = pod_of(
+        owned_by("ReplicaSet", "web-1"),
+        one_container(),
+        json!({"phase": "Failed", "reason": "Preempting",
+            "message": "Preempted in order to admit critical pod"}),
+    );
+    assert_eq!(codes(&assess_pod(&p)), ["evicted"]);
+}
+
+#[test]
+fn a_completed_mirror_pod_is_a_leftover() {
+    let p = pod_of(
+        owned_by("Node", "node-1"),
+        one_container(),
+        json!({"phase": "Succeeded"}),
+    );
+    assert_eq!(codes(&assess_pod(&p)), ["leftover_completed"]);
+}
+
+#[test]
+fn an_absurd_grace_period_does_not_panic() {
+    let mut p = pod(hours(5), Some("ReplicaSet"), running(true, 0));
+    p.metadata.deletion_timestamp = Some(crate::model::Time(now()));
+    p.metadata.deletion_grace_period_seconds = Some(i64::MAX);
+    let _ = assess_pod(&p);
+}
+
+#[test]
+fn a_pod_within_its_own_long_grace_period_is_not_stuck() {
+    let mut p = pod(hours(5), Some("StatefulSet"), running(true, 0));
+    // Asked for 20 minutes ago with an hour to stop.
+    p.metadata.deletion_timestamp = Some(crate::model::Time(now() + mins(40)));
+    p.metadata.deletion_grace_period_seconds = Some(3600);
+    assert!(assess_pod(&p).findings.is_empty());
+}
+
+#[test]
+fn restarts_are_recent_per_container_not_per_pod() {
+    let p = pod_of(
+        owned_by("ReplicaSet", "web-1"),
+        json!({"containers": [{"name": "a"}, {"name": "b"}]}),
+        json!({"phase": "Running", "conditions": [condition("Ready", "True", hours(1))],
+            "containerStatuses": [
+                {"name": "a", "image": "i", "imageID": "", "ready": true, "restartCount": 20,
+                    "state": running_since(hours(240)), "lastState": terminated("Error", 1, hours(240))},
+                {"name": "b", "image": "i", "imageID": "", "ready": true, "restartCount": 1,
+                    "state": running_since(hours(1)), "lastState": terminated("Error", 1, hours(1))}]}),
+    );
+    let a = assess_pod(&p);
+    assert_eq!(codes(&a), ["restarts_long_ago"]);
+    assert_eq!(fact(&a, "recent_restarts"), "1");
 }

@@ -20,6 +20,7 @@ fn pod(namespace: &'static str, name: &'static str) -> PodFacts<'static> {
         workload: None,
         ready: true,
         healthy: true,
+        ask: Ask::Nothing,
     }
 }
 
@@ -61,12 +62,14 @@ fn seed_shape() -> Vec<PodFacts<'static>> {
         status: "Error",
         ready: false,
         healthy: false,
+        ask: Ask::Fix,
         ..pod("pigo-dev", "pigo-cron-77cc9c4d8c-tw2xb")
     });
     pods.push(PodFacts {
         status: "Completed",
         ready: false,
         healthy: false,
+        ask: Ask::Fix,
         ..pod("pigo-rel", "prometheus-blackbox-exporter-6fc9ff54ff-6cnqp")
     });
     pods
