@@ -15,7 +15,9 @@ use k8s_openapi::api::core::v1::{Event, Node, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::{Client, Resource};
+use kube_patrol::analyze::{Settings, judge};
 use kube_patrol::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection};
+use kube_patrol::locale::{Catalog, Lang};
 use kube_patrol::model::{HasMeta, LogOutcome, Snapshot, Source};
 use serde_json::{Value, json};
 use tracing::Instrument;
@@ -211,16 +213,19 @@ async fn collect_selection(
         kubeconfig: Some(kubeconfig),
         ..ClusterOptions::default()
     };
-    let (client, source) = collect::connect(&opts).await.expect("connect");
-    collect::from_cluster(
-        &client,
-        source,
-        selection,
-        &opts,
-        &EvidenceOptions::new(Timestamp::now()),
-    )
-    .await
-    .expect("the run succeeds")
+    let cluster = collect::connect(&opts).await.expect("connect");
+    let mut snapshot = cluster.snapshot(selection).await.expect("the run succeeds");
+    let problems = problems_of(&snapshot);
+    cluster
+        .add_evidence(&mut snapshot, &problems, &EvidenceOptions::default())
+        .await;
+    snapshot
+}
+
+/// The pods the pipeline would read evidence of, as it judges them now.
+fn problems_of(snapshot: &Snapshot) -> Vec<usize> {
+    let settings = Settings::new(Timestamp::now(), "test".into(), Catalog::builtin(Lang::En));
+    judge(snapshot, &settings).problems()
 }
 
 fn names<K: HasMeta>(objects: &[K]) -> Vec<String> {
@@ -422,10 +427,10 @@ async fn a_dump_gives_the_same_workloads_nodes_and_events_as_the_live_cluster() 
     let live = collect_live(kubeconfig(), &ns).await;
 
     let dump = kubectl_dump();
-    let evidence = EvidenceOptions::new(Timestamp::now());
-    let dumped =
-        collect::from_dump_reader(dump.as_bytes(), "dump.json", &selection(&ns), &evidence)
-            .expect("the dump reads");
+    let mut dumped = collect::from_dump_reader(dump.as_bytes(), "dump.json", &selection(&ns))
+        .expect("the dump reads");
+    let problems = problems_of(&dumped);
+    collect::add_dump_evidence(&mut dumped, &problems);
 
     assert_eq!(
         dumped.source,
@@ -511,19 +516,24 @@ async fn an_account_that_may_only_read_pods_gets_every_pod_and_a_list_of_what_is
 
 /// A kubeconfig whose user is a ServiceAccount bound to a Role that may only get and list pods.
 async fn pods_only_kubeconfig(admin: &Client, ns: &str) -> tempfile::TempDir {
+    let rules = json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]);
+    limited_kubeconfig(admin, ns, rules).await
+}
+
+/// A kubeconfig whose user is a ServiceAccount of `ns` bound to a Role of `rules` there.
+async fn limited_kubeconfig(admin: &Client, ns: &str, rules: Value) -> tempfile::TempDir {
     create::<ServiceAccount>(admin, ns, json!({"metadata": {"name": "patrol"}})).await;
     create::<Role>(
         admin,
         ns,
-        json!({"metadata": {"name": "pods-only"},
-        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}),
+        json!({"metadata": {"name": "patrol"}, "rules": rules}),
     )
     .await;
     create::<RoleBinding>(
         admin,
         ns,
-        json!({"metadata": {"name": "patrol-pods-only"},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pods-only"},
+        json!({"metadata": {"name": "patrol"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "patrol"},
         "subjects": [{"kind": "ServiceAccount", "name": "patrol", "namespace": ns}]}),
     )
     .await;
@@ -654,5 +664,69 @@ async fn an_account_that_may_only_read_pods_gets_a_partial_report_and_exit_code_
             .lines()
             .any(|l| l.starts_with("kube-patrol: error: the report is partial")),
         "{stderr}"
+    );
+}
+
+/// Exclusions come before evidence: a problem pod left out by the config costs no API call,
+/// so an account that may not read its logs does not make the report partial.
+#[tokio::test]
+async fn an_excluded_problem_pod_is_never_asked_about_so_its_refused_logs_do_not_make_the_report_partial()
+ {
+    let admin = client().await;
+    let ns = unique("kp-excluded");
+    create_namespace(&admin, &ns).await;
+    create_pod(&admin, &ns, "healthy", json!({"nodeName": "nowhere", "containers": [{"name": "main", "image": "busybox"}]}),
+        json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+               "containerStatuses": [container_status(true, 0, json!({"running": {"startedAt": ago(3600)}}), None)]})).await;
+    create_pod(&admin, &ns, "debug-failing", json!({"nodeName": "nowhere", "restartPolicy": "Never",
+        "containers": [{"name": "main", "image": "busybox"}]}),
+        json!({"phase": "Failed", "containerStatuses": [container_status(false, 0, terminated("Error", 1), None)]})).await;
+    // Everything kube-patrol reads but pods/log.
+    let rules = json!([
+        {"apiGroups": [""], "resources": ["pods", "events"], "verbs": ["get", "list"]},
+        {"apiGroups": ["apps", "batch"], "resources": ["*"], "verbs": ["get", "list"]}]);
+    let dir = limited_kubeconfig(&admin, &ns, rules).await;
+    stdout(&kubectl(&[
+        "create",
+        "clusterrole",
+        &ns,
+        "--verb=list",
+        "--resource=nodes",
+    ]));
+    let account = format!("--serviceaccount={ns}:patrol");
+    let role = format!("--clusterrole={ns}");
+    stdout(&kubectl(&[
+        "create",
+        "clusterrolebinding",
+        &ns,
+        &role,
+        &account,
+    ]));
+    let config = dir.path().join("kube-patrol.yaml");
+    std::fs::write(&config, "exclude:\n  pods: [\"debug-*\"]\n").unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let args = [
+        "report",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--config",
+        config.to_str().unwrap(),
+        "-o",
+        "json",
+    ];
+
+    let out = kube_patrol(&args);
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("a JSON report");
+    assert_eq!(
+        report["missing"],
+        json!([]),
+        "no log of the excluded pod was asked for"
+    );
+    assert_eq!(report["partial"], false);
+    assert!(
+        !report["pods"].to_string().contains("debug-failing"),
+        "the excluded pod is out"
     );
 }

@@ -12,6 +12,7 @@ pub mod dump_age;
 pub mod duration;
 pub mod evidence;
 pub mod health;
+pub mod judge;
 pub mod narrative;
 pub mod overall;
 pub mod owners;
@@ -26,6 +27,7 @@ use jiff::tz::TimeZone;
 use columns::KubernetesVersion;
 use context::Context;
 pub use health::Rules;
+pub use judge::{Judged, Judgement, judge};
 use statistics::{NodeFacts, PodFacts, StatisticsConfig};
 
 use crate::locale::Catalog;
@@ -73,13 +75,15 @@ impl Settings {
     }
 }
 
-/// Builds the report of a snapshot.
-pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
-    let context = Context::of(snapshot);
+/// Builds the report of a snapshot from its pods' judgement ([`judge()`]), once the evidence
+/// of the problem pods is in the snapshot.
+pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -> Report {
+    let Judgement { pods, context } = judgement;
     let analyzed: Vec<Analyzed> = snapshot
         .pods
         .iter()
-        .map(|pod| analyze_pod(pod, snapshot, &context, settings))
+        .zip(pods)
+        .map(|(pod, judged)| analyze_pod(pod, judged, snapshot, &context, settings))
         .collect();
     let mut total = Counts::default();
     analyzed.iter().for_each(|a| total.add(&a.row));
@@ -135,6 +139,12 @@ pub fn analyze(snapshot: &Snapshot, settings: &Settings) -> Report {
     }
 }
 
+/// Judges and reports a snapshot in one go: for a snapshot whose evidence is already in it (or
+/// not needed), as tests and a saved snapshot have.
+pub fn report_of(snapshot: &Snapshot, settings: &Settings) -> Report {
+    analyze(snapshot, judge(snapshot, settings), settings)
+}
+
 /// Adds the comparison with the previous report: the trend section, and its findings to the
 /// conclusions' issues.
 pub fn with_trend(report: &mut Report, trend: trend::Trend, catalog: &Catalog) {
@@ -156,20 +166,17 @@ struct Analyzed<'a> {
 
 fn analyze_pod<'a>(
     pod: &'a Pod,
+    judged: Judged,
     snapshot: &Snapshot,
     context: &Context,
     settings: &Settings,
 ) -> Analyzed<'a> {
     let t = &settings.catalog;
-    let cols = columns::pod_columns_as(pod, settings.now, settings.kubernetes_version);
-    let chain = owners::owner_chain(pod, &snapshot.workloads);
-    let case = health::Case {
-        pod,
-        cols: &cols,
-        chain: &chain,
-        context,
-    };
-    let assessment = health::assess(&case, settings.now, &settings.rules);
+    let Judged {
+        cols,
+        chain,
+        assessment,
+    } = judged;
     let workload = chain.last().map(|o| format!("{}/{}", o.kind, o.name));
     let all_ready = cols.total_containers > 0 && cols.ready_containers == cols.total_containers;
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
@@ -179,7 +186,8 @@ fn analyze_pod<'a>(
         .map(|f| narrative::problem(f, t, &settings.timezone))
         .collect();
     let problem_pod = assessment.health != Health::Healthy;
-    let owner = (!chain.is_empty()).then(|| owner_info(pod, &chain, snapshot, settings.now));
+    let owner =
+        (!chain.is_empty()).then(|| owner_info(pod, &chain, snapshot, settings.now, problem_pod));
     let evidence = problem_pod.then(|| {
         evidence::evidence(
             pod,
@@ -257,13 +265,18 @@ fn analyze_pod<'a>(
     }
 }
 
+/// The owner chain, the workload's selector, and for a problem pod of an old ReplicaSet the pod
+/// that replaced it (a healthy pod needs no replacement: looking for one costs a pass over the
+/// pods).
 fn owner_info(
     pod: &Pod,
     chain: &[owners::Owner],
     snapshot: &Snapshot,
     now: Timestamp,
+    problem_pod: bool,
 ) -> OwnerInfo {
-    let replacement = owners::replacement(pod, chain, snapshot).and_then(|p| {
+    let replacement = problem_pod.then(|| owners::replacement(pod, chain, snapshot));
+    let replacement = replacement.flatten().and_then(|p| {
         let created = p.metadata.creation_timestamp.as_ref()?.0;
         let elapsed = now.duration_since(created);
         Some(Replacement {
@@ -390,26 +403,4 @@ fn criteria(settings: &Settings) -> Criteria {
         restart_window: duration::human_duration(r.restart_window),
         unhealthy_share_percent: format!("{:.0}", settings.unhealthy_share * 100.0),
     }
-}
-
-/// The pods of a snapshot that are problems and deserve evidence (events, logs), in its
-/// order: [`crate::collect`] asks this so it fetches evidence for problem pods only. The
-/// snapshot needs its pods, workloads and nodes; events and logs are not read.
-pub fn problem_pods<'a>(snapshot: &'a Snapshot, now: Timestamp, rules: &Rules) -> Vec<&'a Pod> {
-    let context = Context::of(snapshot);
-    snapshot
-        .pods
-        .iter()
-        .filter(|pod| {
-            let cols = columns::pod_columns(pod, now);
-            let chain = owners::owner_chain(pod, &snapshot.workloads);
-            let case = health::Case {
-                pod,
-                cols: &cols,
-                chain: &chain,
-                context: &context,
-            };
-            health::assess(&case, now, rules).health != Health::Healthy
-        })
-        .collect()
 }

@@ -322,7 +322,7 @@ mod tests {
     use jiff::{SignedDuration, Timestamp};
     use serde_json::json;
 
-    use crate::analyze::{Settings, analyze};
+    use crate::analyze::{Settings, report_of};
     use crate::locale::{Catalog, Lang};
     use crate::model::Snapshot;
 
@@ -354,7 +354,7 @@ mod tests {
             ..Snapshot::default()
         };
         let settings = Settings::new(now(), "c".into(), Catalog::builtin(Lang::En));
-        let report = analyze(&snapshot, &settings);
+        let report = report_of(&snapshot, &settings);
         let named: Vec<&String> = report
             .conclusions
             .issues

@@ -1,24 +1,16 @@
-//! The pure decisions behind the evidence of a snapshot: which pods are problems, which events
-//! concern them, which log tails to read, and how a tail is cut.
+//! The pure decisions behind the evidence of a snapshot: which events concern the problem
+//! pods, which log tails to read, and how a tail is cut.
 //!
-//! Evidence (events, logs) is read for problem pods only — the ones
-//! [`crate::analyze::problem_pods`] picks — so a healthy cluster costs no extra API calls.
+//! Evidence (events, logs) is read for problem pods only — the ones the pipeline names after
+//! judging the pods — so a healthy cluster costs no extra API calls.
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::model::{Event, Pod};
-use jiff::Timestamp;
+use crate::model::{Event, Pod, Workloads};
 
-use crate::analyze::Rules;
-use crate::model::{Snapshot, Workloads};
-
-/// What evidence to gather and how much of it.
+/// How much evidence to gather.
 #[derive(Debug, Clone)]
 pub struct EvidenceOptions {
-    /// The reference time of the inspection: which pods are problems depends on it.
-    pub now: Timestamp,
-    /// The health rules that pick the problem pods.
-    pub rules: Rules,
     /// Log lines kept per container instance (`kubectl logs --tail`).
     pub log_lines: usize,
     /// Bytes read at most per container instance (`kubectl logs --limit-bytes`).
@@ -27,12 +19,10 @@ pub struct EvidenceOptions {
     pub concurrency: usize,
 }
 
-impl EvidenceOptions {
-    /// The defaults (50 lines, 64 KiB, 4 pods at a time) for an inspection at `now`.
-    pub fn new(now: Timestamp) -> Self {
+impl Default for EvidenceOptions {
+    /// 50 lines, 64 KiB, 4 pods at a time.
+    fn default() -> Self {
         EvidenceOptions {
-            now,
-            rules: Rules::default(),
             log_lines: 50,
             log_bytes: 64 * 1024,
             concurrency: 4,
@@ -42,11 +32,6 @@ impl EvidenceOptions {
 
 /// The kinds of owner whose events are evidence for their pods.
 const OWNER_KINDS: [&str; 4] = ["ReplicaSet", "StatefulSet", "DaemonSet", "Job"];
-
-/// The problem pods of a snapshot (its pods, workloads and nodes read), in its order.
-pub(crate) fn problem_pods<'a>(snapshot: &'a Snapshot, opts: &EvidenceOptions) -> Vec<&'a Pod> {
-    crate::analyze::problem_pods(snapshot, opts.now, &opts.rules)
-}
 
 /// The objects whose events are evidence: the problem pods, the ReplicaSets, StatefulSets,
 /// DaemonSets and Jobs that own them, and the Deployments that own those ReplicaSets.

@@ -1,8 +1,10 @@
-//! Reads a live cluster: kubeconfig or in-cluster service account, paginated LISTs, bounded
-//! concurrency across namespaces, objects slimmed page by page.
+//! Reads a live cluster: kubeconfig or in-cluster service account, paginated LISTs straight
+//! into the compact model, bounded concurrency across namespaces.
 //!
-//! Pods are required; the evidence around them (workloads, nodes, events, logs) is read on a
-//! best-effort basis: what the account may not read is recorded in `Snapshot::missing`.
+//! Two steps, with the pipeline judging the pods in between: [`Cluster::snapshot`] lists the
+//! pods (required) and what decides their verdicts (workloads, nodes); [`Cluster::add_evidence`]
+//! reads the events and logs of the pods the pipeline names. Everything but the pods is read
+//! on a best-effort basis: what the account may not read is recorded in `Snapshot::missing`.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,7 +16,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use tracing::{debug, info, warn};
 
-use super::evidence::{EvidenceOptions, Targets, problem_pods};
+use super::evidence::{EvidenceOptions, Targets};
 use super::list::{self, list_pages};
 use super::objects::{self, Scope};
 use super::{Error, NamespaceSelection, logs, sort_pods};
@@ -48,11 +50,20 @@ impl Default for ClusterOptions {
     }
 }
 
+/// A cluster to read: its client, where it is, and how hard to lean on it.
+pub struct Cluster {
+    client: Client,
+    source: Source,
+    opts: ClusterOptions,
+    /// The API calls made for what is around the pods, logged once the evidence is read.
+    calls: Calls,
+}
+
 /// Builds a client the way kubectl would find the cluster.
 ///
 /// # Errors
 /// No usable kubeconfig or in-cluster configuration; an unknown context.
-pub async fn connect(opts: &ClusterOptions) -> Result<(Client, Source), Error> {
+pub async fn connect(opts: &ClusterOptions) -> Result<Cluster, Error> {
     let kube_opts = KubeConfigOptions {
         context: opts.context.clone(),
         ..KubeConfigOptions::default()
@@ -80,90 +91,100 @@ pub async fn connect(opts: &ClusterOptions) -> Result<(Client, Source), Error> {
         server: config.cluster_url.to_string(),
     };
     let client = Client::try_from(config).map_err(|e| config_error(&e))?;
-    Ok((client, source))
-}
-
-/// Lists the pods of the selected namespaces, and the evidence around them, into a snapshot.
-///
-/// Besides the pods: the workloads of the selected namespaces and the cluster's nodes (all,
-/// slimmed); the events and log tails of the pods that need evidence. Evidence the account
-/// may not read (or the API cannot give) is recorded in `missing` and the run goes on.
-///
-/// # Errors
-/// The API server is unreachable or refuses to list namespaces or pods; the selection names a
-/// namespace that does not exist, or has globs while namespaces may not be listed.
-pub async fn from_cluster(
-    client: &Client,
-    source: Source,
-    selection: &NamespaceSelection,
-    opts: &ClusterOptions,
-    evidence: &EvidenceOptions,
-) -> Result<Snapshot, Error> {
-    let server = match &source {
-        Source::Cluster { server, .. } => server.clone(),
-        _ => String::new(),
-    };
-    let server_version = server_version(client, &server).await?;
-    let namespaces = choose_namespaces(client, &server, selection, opts).await?;
-    info!(namespaces = namespaces.len(), "listing pods");
-    let per_namespace: Vec<Vec<Pod>> = stream::iter(namespaces.iter())
-        .map(|ns| list_pods(client, &server, ns, opts))
-        .buffered(opts.concurrency.max(1))
-        .try_collect()
-        .await?;
-    let mut pods: Vec<Pod> = per_namespace.into_iter().flatten().collect();
-    sort_pods(&mut pods);
-    // With -A, workloads are listed cluster-wide, and the namespaces are those that have pods.
-    let (scope, namespaces) = if selection.all {
-        (
-            Scope::Cluster(selection.matcher()?),
-            super::pods_namespaces(&pods),
-        )
-    } else {
-        (Scope::Namespaces(namespaces.clone()), namespaces)
-    };
-    info!(pods = pods.len(), "collected pods");
-    let mut snapshot = Snapshot {
+    Ok(Cluster {
+        client,
         source,
-        server_version,
-        namespaces,
-        pods,
-        ..Snapshot::default()
-    };
-    gather_evidence(client, &scope, opts, evidence, &mut snapshot).await;
-    Ok(snapshot)
+        opts: opts.clone(),
+        calls: Calls::default(),
+    })
 }
 
-/// Fills workloads, nodes, events, logs and missing; never fails.
-async fn gather_evidence(
-    client: &Client,
-    scope: &Scope,
-    opts: &ClusterOptions,
-    evidence: &EvidenceOptions,
-    snapshot: &mut Snapshot,
-) {
-    let calls = Calls::default();
-    let mut missing = Vec::new();
-    snapshot.workloads = objects::list_workloads(client, scope, opts, &calls, &mut missing).await;
-    snapshot.nodes = objects::list_nodes(client, opts, &calls, &mut missing).await;
-    let (events, logs, problem_count) = {
-        let problems = problem_pods(snapshot, evidence);
-        let targets = Targets::new(&problems, &snapshot.workloads);
-        let events = objects::list_events(client, &targets, opts, &calls, &mut missing).await;
-        let logs = logs::read_logs(client, &problems, evidence, &calls, &mut missing).await;
-        (events, logs, problems.len())
-    };
-    snapshot.events = events;
-    snapshot.logs = logs;
-    snapshot.missing = missing;
-    info!(
-        problem_pods = problem_count,
-        events = snapshot.events.len(),
-        logs = snapshot.logs.len(),
-        missing = snapshot.missing.len(),
-        "collected evidence"
-    );
-    calls.report();
+impl Cluster {
+    /// Where the data comes from, for the report's title block.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Lists the pods of the selected namespaces, and what their verdicts depend on: the
+    /// workloads of the selected namespaces and the cluster's nodes. Events and logs are read
+    /// later, for the pods that need them ([`Cluster::add_evidence`]).
+    ///
+    /// # Errors
+    /// The API server is unreachable or refuses to list namespaces or pods; the selection
+    /// names a namespace that does not exist, or has globs while namespaces may not be listed.
+    pub async fn snapshot(&self, selection: &NamespaceSelection) -> Result<Snapshot, Error> {
+        let (client, opts) = (&self.client, &self.opts);
+        let server = self.source.server().to_owned();
+        let server_version = server_version(client, &server).await?;
+        let namespaces = choose_namespaces(client, &server, selection, opts).await?;
+        info!(namespaces = namespaces.len(), "listing pods");
+        let per_namespace: Vec<Vec<Pod>> = stream::iter(namespaces.iter())
+            .map(|ns| list_pods(client, &server, ns, opts))
+            .buffered(opts.concurrency.max(1))
+            .try_collect()
+            .await?;
+        let mut pods: Vec<Pod> = per_namespace.into_iter().flatten().collect();
+        sort_pods(&mut pods);
+        // With -A, workloads are listed cluster-wide, and the namespaces are those with pods.
+        let (scope, namespaces) = if selection.all {
+            (
+                Scope::Cluster(selection.matcher()?),
+                super::pods_namespaces(&pods),
+            )
+        } else {
+            (Scope::Namespaces(namespaces.clone()), namespaces)
+        };
+        info!(pods = pods.len(), "collected pods");
+        let calls = &self.calls;
+        let mut missing = Vec::new();
+        let workloads = objects::list_workloads(client, &scope, opts, calls, &mut missing).await;
+        let nodes = objects::list_nodes(client, opts, calls, &mut missing).await;
+        Ok(Snapshot {
+            source: self.source.clone(),
+            server_version,
+            namespaces,
+            pods,
+            workloads,
+            nodes,
+            missing,
+            ..Snapshot::default()
+        })
+    }
+
+    /// Reads the events and log tails of the pods at `problems` (indices into the snapshot's
+    /// pods) into the snapshot; what cannot be read goes to `missing`. Never fails. The debug
+    /// log then counts the API calls made for evidence (workloads, nodes, events, logs).
+    pub async fn add_evidence(
+        &self,
+        snapshot: &mut Snapshot,
+        problems: &[usize],
+        evidence: &EvidenceOptions,
+    ) {
+        let calls = &self.calls;
+        let mut missing = Vec::new();
+        let (events, logs) = {
+            let pods: Vec<&Pod> = problems
+                .iter()
+                .filter_map(|&i| snapshot.pods.get(i))
+                .collect();
+            let targets = Targets::new(&pods, &snapshot.workloads);
+            let events =
+                objects::list_events(&self.client, &targets, &self.opts, calls, &mut missing).await;
+            let logs = logs::read_logs(&self.client, &pods, evidence, calls, &mut missing).await;
+            (events, logs)
+        };
+        info!(
+            problem_pods = problems.len(),
+            events = events.len(),
+            logs = logs.len(),
+            missing = missing.len(),
+            "collected evidence"
+        );
+        snapshot.events = events;
+        snapshot.logs = logs;
+        snapshot.missing.extend(missing);
+        calls.report();
+    }
 }
 
 /// The API calls made for evidence (each LIST page counts), for the debug log.

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 
 pub use evidence::EvidenceOptions;
-pub use live::{ClusterOptions, connect, from_cluster};
+pub use live::{Cluster, ClusterOptions, connect};
 pub use select::{NamespaceMatcher, NamespaceSelection, split_patterns};
 
 use crate::model::{Event, HasMeta, Missing, Node, Pod, Snapshot, Source, Workloads};
@@ -57,18 +57,14 @@ impl Error {
 
 /// Reads a dump file (`-` for standard input) into a snapshot of the selected namespaces.
 ///
-/// Besides the pods: the workloads of those namespaces and every node (slimmed), and the events
-/// of the pods that need evidence (or of their owners). A dump has no logs: when some pod needs
-/// evidence, `missing` says so.
+/// Besides the pods: the workloads of those namespaces, every node, and the events of the
+/// kinds that may concern a problem pod; [`add_dump_evidence`] keeps those of the problem
+/// pods once the pipeline has judged them.
 ///
 /// # Errors
 /// The file cannot be read or is not a kubectl JSON dump; the selection names a namespace the
 /// dump does not have.
-pub fn from_dump(
-    path: &str,
-    selection: &NamespaceSelection,
-    evidence: &EvidenceOptions,
-) -> Result<Snapshot, Error> {
+pub fn from_dump(path: &str, selection: &NamespaceSelection) -> Result<Snapshot, Error> {
     let reader: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -78,7 +74,26 @@ pub fn from_dump(
         })?;
         Box::new(std::io::BufReader::new(file))
     };
-    from_dump_reader(reader, path, selection, evidence)
+    from_dump_reader(reader, path, selection)
+}
+
+/// The evidence a dump has for the pods at `problems` (indices into the snapshot's pods):
+/// their events and their owners', the others dropped. A dump has no logs: when some pod
+/// needs evidence, `missing` says so.
+pub fn add_dump_evidence(snapshot: &mut Snapshot, problems: &[usize]) {
+    let pods: Vec<&Pod> = problems
+        .iter()
+        .filter_map(|&i| snapshot.pods.get(i))
+        .collect();
+    let targets = evidence::Targets::new(&pods, &snapshot.workloads);
+    snapshot.events.retain(|e| targets.concerns(e));
+    if !problems.is_empty() {
+        snapshot.missing.push(Missing {
+            what: "logs".to_owned(),
+            namespace: None,
+            reason: crate::model::NO_LOGS_IN_DUMP.to_owned(),
+        });
+    }
 }
 
 /// Like [`from_dump`], from any reader; `path` names the input in errors.
@@ -89,7 +104,6 @@ pub fn from_dump_reader(
     reader: impl Read,
     path: &str,
     selection: &NamespaceSelection,
-    evidence: &EvidenceOptions,
 ) -> Result<Snapshot, Error> {
     let mut collector = DumpCollector {
         matcher: selection.matcher()?,
@@ -109,7 +123,7 @@ pub fn from_dump_reader(
             source,
         },
     })?;
-    collector.finish(path, selection, evidence)
+    collector.finish(path, selection)
 }
 
 /// The selected objects of a dump, slimmed as they stream in.
@@ -153,24 +167,20 @@ impl DumpCollector {
         }
     }
 
-    fn finish(
-        self,
-        path: &str,
-        selection: &NamespaceSelection,
-        opts: &EvidenceOptions,
-    ) -> Result<Snapshot, Error> {
+    fn finish(self, path: &str, selection: &NamespaceSelection) -> Result<Snapshot, Error> {
         let namespaces = if selection.all {
             // With -A, the namespaces of a dump are those that have pods.
             pods_namespaces(&self.pods)
         } else {
             selection.resolve(&self.seen.into_iter().collect::<Vec<_>>())?
         };
-        let chosen =
-            |ns: &Option<String>| namespaces.contains(ns.as_ref().unwrap_or(&String::new()));
+        let chosen = |ns: &str| namespaces.iter().any(|n| n == ns);
         let mut pods = self.pods;
-        pods.retain(|p| chosen(&p.metadata.namespace));
+        pods.retain(|p| chosen(p.namespace()));
         sort_pods(&mut pods);
-        let mut snapshot = Snapshot {
+        let mut events = self.events;
+        events.retain(|e| chosen(e.namespace()));
+        Ok(Snapshot {
             source: Source::Dump {
                 path: path.to_owned(),
             },
@@ -178,24 +188,9 @@ impl DumpCollector {
             pods,
             workloads: sorted(self.workloads),
             nodes: self.nodes,
+            events,
             ..Snapshot::default()
-        };
-        let (targets, any_problem) = {
-            let problems = evidence::problem_pods(&snapshot, opts);
-            let targets = evidence::Targets::new(&problems, &snapshot.workloads);
-            (targets, !problems.is_empty())
-        };
-        let mut events = self.events;
-        events.retain(|e| targets.concerns(e));
-        snapshot.events = events;
-        if any_problem {
-            snapshot.missing.push(Missing {
-                what: "logs".to_owned(),
-                namespace: None,
-                reason: crate::model::NO_LOGS_IN_DUMP.to_owned(),
-            });
-        }
-        Ok(snapshot)
+        })
     }
 }
 
@@ -251,13 +246,13 @@ mod tests {
             include: namespaces.iter().map(|s| s.to_string()).collect(),
             ..NamespaceSelection::default()
         };
-        let evidence = EvidenceOptions::new("2025-01-01T00:00:00Z".parse().unwrap());
-        from_dump_reader(DUMP.as_bytes(), "dump.json", &selection, &evidence).unwrap()
+        from_dump_reader(DUMP.as_bytes(), "dump.json", &selection).unwrap()
     }
 
     #[test]
     fn a_dump_of_healthy_pods_misses_no_logs_and_keeps_no_events() {
-        let snapshot = read(&["a"]);
+        let mut snapshot = read(&["a"]);
+        add_dump_evidence(&mut snapshot, &[]);
         assert_eq!(snapshot.pods.len(), 1);
         assert!(snapshot.missing.is_empty(), "{:?}", snapshot.missing);
         assert!(snapshot.events.is_empty());

@@ -101,5 +101,15 @@ pub enum Source {
     Memory,
 }
 
+impl Source {
+    /// The API server's URL of a cluster; empty for a dump.
+    pub fn server(&self) -> &str {
+        match self {
+            Source::Cluster { server, .. } => server,
+            Source::Dump { .. } | Source::Memory => "",
+        }
+    }
+}
+
 /// The reference time of an inspection: ages and dates are computed against it.
 pub type Now = Timestamp;

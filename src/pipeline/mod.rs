@@ -54,14 +54,25 @@ struct Inspection {
     catalog: Catalog,
 }
 
-/// Collect → analyze: the report of the pods the plan selects.
+/// One direction: list the pods (and what their verdicts depend on) → leave out the excluded
+/// ones → judge each pod once → read the evidence of the problem pods only → build the report.
 async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure> {
-    let evidence = evidence_options(&plan.config, plan.now);
-    let mut snapshot = collect_snapshot(args, &plan.selection, &evidence).await?;
+    let (mut snapshot, reader) = collect_snapshot(args, &plan.selection).await?;
     exclude_pods(&mut snapshot, &plan.config)?;
     let mut settings = settings(args, &plan.config, &snapshot, plan.now);
     settings.timezone = plan.style.timezone.clone();
-    let mut report = analyze::analyze(&snapshot, &settings);
+    let judgement = analyze::judge(&snapshot, &settings);
+    let problems = judgement.problems();
+    match reader {
+        Reader::Cluster(cluster) => {
+            let evidence = evidence_options(&plan.config);
+            cluster
+                .add_evidence(&mut snapshot, &problems, &evidence)
+                .await;
+        }
+        Reader::Dump => collect::add_dump_evidence(&mut snapshot, &problems),
+    }
+    let mut report = analyze::analyze(&snapshot, judgement, &settings);
     if let Some(version) = args.kubernetes_version {
         report.kubernetes_version = Some(version.to_string());
     }
@@ -224,22 +235,25 @@ fn templates(dir: Option<&Path>) -> Result<Templates, Failure> {
     Ok(templates)
 }
 
-/// What collect needs to fetch evidence for the problem pods only.
-fn evidence_options(config: &Config, now: Timestamp) -> EvidenceOptions {
+/// How much evidence collect reads for the problem pods.
+fn evidence_options(config: &Config) -> EvidenceOptions {
     EvidenceOptions {
-        rules: config.rules(),
         log_lines: config.evidence.log_lines as usize,
         log_bytes: config.evidence.log_bytes as usize,
         concurrency: config.evidence.concurrency as usize,
-        ..EvidenceOptions::new(now)
     }
+}
+
+/// Where the snapshot came from, to read the evidence from the same place.
+enum Reader {
+    Cluster(Box<collect::Cluster>),
+    Dump,
 }
 
 async fn collect_snapshot(
     args: &InspectArgs,
     selection: &NamespaceSelection,
-    evidence: &EvidenceOptions,
-) -> Result<Snapshot, Failure> {
+) -> Result<(Snapshot, Reader), Failure> {
     let outcome = match &args.from_dump {
         Some(path) => {
             if args.selector.is_some() {
@@ -250,7 +264,7 @@ async fn collect_snapshot(
                     ),
                 ));
             }
-            collect::from_dump(path, selection, evidence)
+            collect::from_dump(path, selection).map(|s| (s, Reader::Dump))
         }
         None => {
             let opts = ClusterOptions {
@@ -261,9 +275,10 @@ async fn collect_snapshot(
                 ..ClusterOptions::default()
             };
             match collect::connect(&opts).await {
-                Ok((client, source)) => {
-                    collect::from_cluster(&client, source, selection, &opts, evidence).await
-                }
+                Ok(cluster) => match cluster.snapshot(selection).await {
+                    Ok(snapshot) => Ok((snapshot, Reader::Cluster(Box::new(cluster)))),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             }
         }

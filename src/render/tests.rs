@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::*;
 use crate::analyze::trend::{self, TrendSettings};
-use crate::analyze::{Settings, analyze};
-use crate::collect::{self, EvidenceOptions, NamespaceSelection};
+use crate::analyze::{Settings, report_of};
+use crate::collect::{self, NamespaceSelection};
 use crate::locale::Lang;
 
 const NOW: &str = "2025-12-26T02:00:00Z";
@@ -18,9 +18,9 @@ fn seed_report(lang: Lang) -> Report {
         ..NamespaceSelection::default()
     };
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-cluster.json");
-    let snapshot = collect::from_dump(path, &selection, &EvidenceOptions::new(now)).unwrap();
+    let snapshot = collect::from_dump(path, &selection).unwrap();
     let settings = Settings::new(now, "PIGO 線下".into(), Catalog::builtin(lang));
-    analyze(&snapshot, &settings)
+    report_of(&snapshot, &settings)
 }
 
 fn taipei() -> Style {

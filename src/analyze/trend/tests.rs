@@ -3,7 +3,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::analyze::{Settings, analyze};
+use crate::analyze::{Settings, report_of};
 use crate::locale::{Catalog, Lang};
 use crate::model::Snapshot;
 
@@ -42,7 +42,7 @@ fn report_at(at: Timestamp, namespaces: &[&str], pods: Vec<Pod>) -> Report {
         pods,
         ..Snapshot::default()
     };
-    analyze(
+    report_of(
         &snapshot,
         &Settings::new(at, "c".to_owned(), Catalog::builtin(Lang::En)),
     )
