@@ -16,3 +16,4 @@ pub mod model;
 pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod shell;

@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The report's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+)]
 pub enum Lang {
     /// Traditional Chinese (Taiwan), the seed report's language.
     #[default]
@@ -100,6 +102,17 @@ impl Catalog {
         (0..)
             .map_while(|i| self.texts.get(&format!("{key}.{i}")).cloned())
             .collect()
+    }
+
+    /// A kind of problem (`crashing`, the trend's `problem`) in this language; a kind this
+    /// version does not know stays as it is.
+    pub fn problem_kind(&self, kind: &str) -> String {
+        let key = format!("problem_kind.{kind}");
+        if self.has(&key) {
+            self.text(&key, &[])
+        } else {
+            kind.to_owned()
+        }
     }
 
     /// Whether the catalog has `key`.

@@ -1,33 +1,12 @@
 //! What to do about a problem pod: the advice sentence, the short advice of the summary table,
 //! and the kubectl commands an operator would paste, by priority.
 
-use serde::Serialize;
-
 use super::health::Finding;
 use super::owners::Owner;
 use crate::locale::Catalog;
+use crate::report::{Action, CommandLine};
 use crate::report::{ProblemCode, Severity};
-
-/// One immediate action (the seed's 立即處理建議).
-#[derive(Debug, Clone, Serialize)]
-pub struct Action {
-    pub priority: Severity,
-    pub namespace: String,
-    pub pod: String,
-    pub title: String,
-    /// The 建議 sentence of the analysis.
-    pub advice: String,
-    /// The 建議處理 cell of the summary table.
-    pub short: String,
-    pub commands: Vec<CommandLine>,
-}
-
-/// A command with the comment that says what it is for.
-#[derive(Debug, Clone, Serialize)]
-pub struct CommandLine {
-    pub comment: String,
-    pub command: String,
-}
+use crate::shell::shell_word;
 
 /// What advice needs to know of a problem pod.
 pub struct Subject<'a> {
@@ -105,23 +84,7 @@ fn advice_kind(top: &Finding, chain: &[Owner]) -> &'static str {
         NotReadyTooLong | NotReady if has("gates") => "readiness_gate",
         NodeNotReady => "node_not_ready",
         NodeLost if !has("deleting") => "node_unreachable",
-        LeftoverCompleted => "leftover_completed",
-        ShutdownLeftover => "shutdown_leftover",
-        FailedAttempt => "failed_attempt",
-        CrashLoop => "crash_loop",
-        ImagePull => "image_pull",
-        ContainerCreate => "container_create",
-        OomKilled | OomKilledBefore => "oom",
-        PendingTooLong | Starting => "pending",
-        NotReadyTooLong | NotReady => "not_ready",
-        RestartsHigh | RestartsElevated | RestartsLongAgo => "restarts",
-        StuckTerminating => "terminating",
-        Evicted => "evicted",
-        Rejected => "rejected",
-        NodeLost => "node_lost",
-        NodeShutdown => "node_shutdown",
-        SidecarBlocksJob => "sidecar",
-        Failed | InitFailed => "failed",
+        code => code.advice(),
     }
 }
 
@@ -395,17 +358,6 @@ impl Kubectl<'_> {
 
 fn rollable(kind: &str) -> bool {
     matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet")
-}
-
-/// A word the shell takes as it is: names and selectors of plain characters stay bare (as the
-/// seed writes them); anything else is single-quoted.
-pub(crate) fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.=/,:@+".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

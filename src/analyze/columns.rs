@@ -26,7 +26,6 @@ use crate::model::{
     Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition,
 };
 use jiff::Timestamp;
-use serde::Serialize;
 
 use super::duration::{GO_ZERO_TIME, age, since};
 
@@ -91,7 +90,7 @@ impl std::fmt::Display for KubernetesVersion {
 }
 
 /// The cells of `kubectl get pods -o wide` for one pod, exactly as the API server prints them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodColumns {
     pub name: String,
     pub ready: String,

@@ -5,25 +5,13 @@
 
 use crate::model::{Event, Node, Pod};
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
 
 use super::duration::human_duration;
 use crate::model::{Snapshot, Source};
+use crate::report::DumpAge;
 
 /// A dump whose newest time stamp is older than this before the reference time is old.
 pub const OLD_AFTER: SignedDuration = SignedDuration::from_hours(24);
-
-/// When a dump was taken, as far as its time stamps tell: the `dump_age` key of the JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DumpAge {
-    /// The newest time stamp in the dump, RFC 3339.
-    pub newest: String,
-    /// How long before the reference time that is, HumanDuration.
-    pub behind: String,
-    pub behind_seconds: i64,
-    /// Older than a day: ages in the report are not those of the time the dump was taken.
-    pub old: bool,
-}
 
 /// The age of a dump's snapshot against `now`; `None` for a live cluster, or a dump without a
 /// single time stamp.
@@ -34,7 +22,7 @@ pub fn dump_age(snapshot: &Snapshot, now: Timestamp) -> Option<DumpAge> {
     let newest = newest_time(snapshot)?;
     let behind = now.duration_since(newest);
     Some(DumpAge {
-        newest: newest.to_string(),
+        newest,
         behind: human_duration(behind),
         behind_seconds: behind.as_secs(),
         old: behind > OLD_AFTER,
@@ -166,7 +154,7 @@ mod tests {
         );
         let age = dump_age(&snapshot, "2024-03-03T08:00:00Z".parse().unwrap()).unwrap();
         assert_eq!((age.old, age.behind.as_str()), (true, "2d"));
-        assert_eq!(age.newest, "2024-03-01T08:00:00Z");
+        assert_eq!(age.newest.to_string(), "2024-03-01T08:00:00Z");
         let fresh = dump_age(&snapshot, "2024-03-02T07:00:00Z".parse().unwrap()).unwrap();
         assert!(!fresh.old, "23 hours is not old");
     }

@@ -100,7 +100,7 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
     let conclusions = overall::conclusions(&statistics, &rows, &settings.catalog);
     let long_term = overall::long_term(&rows, &statistics, &settings.catalog);
     Report {
-        generated_at: settings.now.to_string(),
+        generated_at: settings.now,
         tool: Tool {
             name: env!("CARGO_PKG_NAME").to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -147,7 +147,7 @@ pub fn report_of(snapshot: &Snapshot, settings: &Settings) -> Report {
 
 /// Adds the comparison with the previous report: the trend section, and its findings to the
 /// conclusions' issues.
-pub fn with_trend(report: &mut Report, trend: trend::Trend, catalog: &Catalog) {
+pub fn with_trend(report: &mut Report, trend: crate::report::Trend, catalog: &Catalog) {
     report
         .conclusions
         .issues
@@ -161,7 +161,7 @@ struct Analyzed<'a> {
     row: PodRow,
     workload: Option<String>,
     all_ready: bool,
-    action: Option<advice::Action>,
+    action: Option<crate::report::Action>,
 }
 
 fn analyze_pod<'a>(

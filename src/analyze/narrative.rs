@@ -5,11 +5,11 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::advice::Action;
-use super::evidence::{ContainerEvidence, Evidence, StateEvidence};
 use super::health::Finding;
-use super::trend::Trend;
 use crate::locale::Catalog;
+use crate::report::{
+    Action, ConditionEvidence, ContainerEvidence, Evidence, NodeEvidence, StateEvidence, Trend,
+};
 use crate::report::{OwnerInfo, PodRow, Problem, ProblemCode};
 
 /// A finding with its message; dates in it are written in `zone`.
@@ -109,7 +109,7 @@ fn pod_lines(e: &Evidence, t: &Catalog) -> Vec<String> {
         }
         (None, None) => {}
     }
-    let condition = |key: &str, c: &super::evidence::ConditionEvidence| {
+    let condition = |key: &str, c: &ConditionEvidence| {
         t.text(
             key,
             &[
@@ -138,7 +138,7 @@ fn pod_lines(e: &Evidence, t: &Catalog) -> Vec<String> {
     lines
 }
 
-fn node_line(n: &super::evidence::NodeEvidence, t: &Catalog) -> String {
+fn node_line(n: &NodeEvidence, t: &Catalog) -> String {
     if n.state == "Gone" {
         return t.text("analysis.node_gone", &[("node", &n.name)]);
     }
@@ -381,7 +381,7 @@ pub fn trend_issues(trend: &Trend, t: &Catalog) -> Vec<String> {
     for change in long_open.take(TREND_ISSUES_EACH) {
         let reports = change.reports_open.to_string();
         let subject = format!("{} {}", change.subject.kind, change.subject.name);
-        let problem = problem_kind(&change.problem, t);
+        let problem = t.problem_kind(&change.problem);
         let args = [
             ("namespace", change.namespace.as_str()),
             ("subject", &subject),
@@ -391,15 +391,4 @@ pub fn trend_issues(trend: &Trend, t: &Catalog) -> Vec<String> {
         out.push(t.text("conclusion.trend_long_open", &args));
     }
     out
-}
-
-/// A kind of problem in the report's language (`crashing` → "keeps crashing"); a kind this
-/// version does not know stays as it is.
-pub fn problem_kind(kind: &str, t: &Catalog) -> String {
-    let key = format!("problem_kind.{kind}");
-    if t.has(&key) {
-        t.text(&key, &[])
-    } else {
-        kind.to_owned()
-    }
 }

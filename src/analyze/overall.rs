@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 use crate::model::Node;
 
 use super::Settings;
-use super::statistics::{NodeFacts, Statistics};
+use super::statistics::NodeFacts;
 use crate::locale::Catalog;
 use crate::report::{Conclusions, Counts, Health, PodRow, ProblemCode, Recommendation};
+use crate::report::{Restarter, Statistics, TroubledNode};
 
 /// What the overall rule needs of one pod.
 pub struct PodState<'a> {
@@ -226,7 +227,7 @@ fn issues(stats: &Statistics, rows: &[PodRow], t: &Catalog) -> Vec<String> {
 
 /// A restarter worth naming among the issues: one the health rules flagged for its recent
 /// restarts. Pods are told apart by namespace: dev, stg and rel often hold same-named pods.
-fn is_notable_restarter(restarter: &super::statistics::Restarter, rows: &[PodRow]) -> bool {
+fn is_notable_restarter(restarter: &Restarter, rows: &[PodRow]) -> bool {
     let flagged = |r: &PodRow| {
         r.problems.iter().any(|p| {
             matches!(
@@ -241,7 +242,7 @@ fn is_notable_restarter(restarter: &super::statistics::Restarter, rows: &[PodRow
             .any(|r| r.namespace == restarter.namespace && r.name == restarter.name && flagged(r))
 }
 
-fn node_trouble(n: &super::statistics::TroubledNode, t: &Catalog) -> String {
+fn node_trouble(n: &TroubledNode, t: &Catalog) -> String {
     let mut parts: Vec<String> = n
         .conditions
         .iter()

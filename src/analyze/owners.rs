@@ -9,16 +9,9 @@ use std::collections::BTreeMap;
 
 use crate::model::{LabelSelector, ObjectMeta, OwnerReference, Pod, Workload, find};
 use jiff::Timestamp;
-use serde::Serialize;
 
 use crate::model::{Snapshot, Workloads};
-
-/// One link of an owner chain.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Owner {
-    pub kind: String,
-    pub name: String,
-}
+pub use crate::report::Owner;
 
 impl Owner {
     fn new(kind: &str, name: &str) -> Self {

@@ -5,9 +5,10 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{AgeBucket, ArchiveConfig, Config, ExcludeConfig, TrendConfig};
 use crate::analyze::Rules;
-use crate::analyze::statistics::{self, StatisticsConfig};
+use crate::analyze::statistics::StatisticsConfig;
 use crate::analyze::trend::TrendSettings;
 use crate::deliver::archive::ArchiveSettings;
+use crate::report as statistics;
 
 impl Config {
     /// The health rules' thresholds.

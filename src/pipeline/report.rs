@@ -4,11 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Inspection, Plan, inspect, load_config, partial, render_one};
-use crate::analyze::trend::{self, Trend, TrendSettings};
+use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, Failure, Format, ReportArgs};
 use crate::locale::Catalog;
 use crate::render::Style;
 use crate::report::Report;
+use crate::report::Trend;
 
 /// Runs `kube-patrol report`.
 ///

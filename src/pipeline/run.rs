@@ -11,12 +11,13 @@ use jiff::Timestamp;
 use tracing::{info, warn};
 
 use super::{Inspection, Plan, inspect, load_config, partial, render_one};
-use crate::analyze::trend::{self, Trend, TrendSettings};
+use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
 use crate::config::{Config, SmtpConfig};
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::deliver::email::{self, EmailSettings, Secret};
 use crate::render;
+use crate::report::Trend;
 use crate::report::{Health, Report};
 
 /// The environment variable that holds the SMTP password when `smtp.password_file` is not set.

@@ -15,9 +15,7 @@ pub fn register(tera: &mut Tera) {
 /// `{{ ns.name | shell }}`: one shell word, quoted when it holds anything but plain characters,
 /// as the advice's commands quote theirs.
 fn shell_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(crate::analyze::advice::shell_word(&plain(
-        value,
-    ))))
+    Ok(Value::String(crate::shell::shell_word(&plain(value))))
 }
 
 /// `{{ t.report.folded | fill(count=3) }}`: the locale text with its placeholders filled.

@@ -181,8 +181,6 @@ impl<'a> Subject<'a> {
     fn new(report: &'a Report, catalog: &Catalog, style: &Style) -> Self {
         let date = report
             .generated_at
-            .parse::<jiff::Timestamp>()
-            .unwrap_or_default()
             .to_zoned(style.timezone.clone())
             .strftime("%Y-%m-%d")
             .to_string();

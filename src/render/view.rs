@@ -1,16 +1,12 @@
 //! What templates see: the report, the locale's words as `t`, and values arranged for people
 //! (dates in the chosen zone, pods grouped per namespace, healthy tables folded).
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Style;
-use crate::analyze::advice::Action;
-use crate::analyze::narrative::problem_kind;
-use crate::analyze::trend::{
-    Change, PodGrowth, ProblemChange, ProblemState, Trend, WorkloadGrowth,
-};
 use crate::locale::Catalog;
+use crate::report::Action;
+use crate::report::{Change, PodGrowth, ProblemChange, ProblemState, Trend, WorkloadGrowth};
 use crate::report::{Health, NamespaceSummary, PodRow, Report, Severity};
 
 #[derive(Serialize)]
@@ -79,8 +75,7 @@ struct NumberedAction<'a> {
 
 impl<'a> View<'a> {
     pub fn new(report: &'a Report, catalog: &'a Catalog, style: &'a Style) -> Self {
-        let at = report.generated_at.parse::<Timestamp>().unwrap_or_default();
-        let zoned = at.to_zoned(style.timezone.clone());
+        let zoned = report.generated_at.to_zoned(style.timezone.clone());
         let next = zoned.timestamp() + style.next_inspection;
         let names: Vec<&str> = report.namespaces.iter().map(|n| n.name.as_str()).collect();
         View {
@@ -101,15 +96,11 @@ impl<'a> View<'a> {
             old_dump: report.dump_age.as_ref().filter(|a| a.old).map(|a| OldDump {
                 newest: a
                     .newest
-                    .parse::<Timestamp>()
-                    .map(|t| {
-                        t.to_zoned(style.timezone.clone())
-                            .strftime("%Y-%m-%d %H:%M %Z")
-                            .to_string()
-                    })
-                    .unwrap_or_else(|_| a.newest.clone()),
+                    .to_zoned(style.timezone.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string(),
                 behind: catalog.duration(a.behind_seconds),
-                now_flag: a.newest.clone(),
+                now_flag: a.newest.to_string(),
             }),
             since_last: report
                 .trend
@@ -169,7 +160,7 @@ impl<'a> ProblemRow<'a> {
         ProblemRow {
             namespace: &c.namespace,
             subject: format!("{}/{}", c.subject.kind, c.subject.name),
-            problem: problem_kind(&c.problem, t),
+            problem: t.problem_kind(&c.problem),
             reports_open: c.reports_open,
             severity: c
                 .now
@@ -194,13 +185,11 @@ struct NamespaceDelta<'a> {
 
 impl<'a> SinceLast<'a> {
     fn new(trend: &'a Trend, style: &Style, t: &Catalog) -> Self {
-        let previous = match trend.previous_generated_at.parse::<Timestamp>() {
-            Ok(at) => at
-                .to_zoned(style.timezone.clone())
-                .strftime("%Y-%m-%d %H:%M %Z")
-                .to_string(),
-            Err(_) => trend.previous_generated_at.clone(),
-        };
+        let previous = trend
+            .previous_generated_at
+            .to_zoned(style.timezone.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string();
         let (pods, pods_folded) = growth_rows(&trend.restart_growth.pods, |g| g.abnormal);
         let (workloads, workloads_folded) =
             growth_rows(&trend.restart_growth.workloads, |g| g.abnormal);

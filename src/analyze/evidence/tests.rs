@@ -35,7 +35,7 @@ fn event(kind: &str, reason: &str, pod: &str, last: &str) -> Event {
 #[test]
 fn a_terminated_pod_has_been_in_its_state_since_its_container_finished() {
     let s = since(&failed_pod(), now()).unwrap();
-    assert_eq!(s.at, "2025-12-18T15:54:00Z");
+    assert_eq!(s.at.to_string(), "2025-12-18T15:54:00Z");
     assert_eq!(s.ago, "7d10h");
 }
 

@@ -489,13 +489,17 @@ fn json_uses_snake_case_keys_and_flattens_shares_and_buckets() {
 }
 
 #[test]
-fn the_default_config_is_the_seed_and_reads_from_json() {
-    let cfg: StatisticsConfig = serde_json::from_str(
-        r#"{"age_buckets_days": [{"kind": "older_than", "days": 180}], "top_restarters": 10}"#,
-    )
-    .unwrap();
-    assert_eq!(cfg.age_buckets_days, [AgeBucket::OlderThan(180)]);
-    assert_eq!(cfg.top_restarters, 10);
-    assert_eq!(cfg.notable_names, StatisticsConfig::default().notable_names);
-    assert_eq!(StatisticsConfig::default().node_overload_factor, 2.0);
+fn the_default_config_is_the_seeds() {
+    let cfg = StatisticsConfig::default();
+    assert_eq!(
+        cfg.age_buckets_days,
+        [
+            AgeBucket::OlderThan(90),
+            AgeBucket::OlderThan(70),
+            AgeBucket::OlderThan(30),
+            AgeBucket::YoungerThan(7)
+        ]
+    );
+    assert_eq!(cfg.top_restarters, 5);
+    assert_eq!(cfg.node_overload_factor, 2.0);
 }

@@ -118,7 +118,7 @@ fn a_workload_that_breaks_is_new_and_one_that_heals_or_goes_is_resolved() {
     );
     let t = trend_of(&archived(&before, None), &current);
 
-    assert_eq!(t.previous_generated_at, BEFORE);
+    assert_eq!(t.previous_generated_at.to_string(), BEFORE);
     assert_eq!(names(&t.new_problems), [d("a", 1)]);
     let a = &t.new_problems[0];
     assert_eq!(a.problem, "crashing");

@@ -6,20 +6,39 @@
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::advice::Action;
-use crate::analyze::evidence::Evidence;
-use crate::analyze::owners::Owner;
-use crate::analyze::statistics::Statistics;
+mod advice;
+mod evidence;
+mod owner;
+mod statistics;
+mod trend;
+
+pub use advice::{Action, CommandLine};
+pub use evidence::{
+    ConditionEvidence, ContainerEvidence, EventEvidence, Evidence, LogEvidence, NodeEvidence,
+    Since, StateEvidence,
+};
+pub use owner::{Owner, OwnerInfo, Replacement};
+pub use statistics::{
+    AgeBucket, AgeBucketCount, ConcentratedWorkload, Highlights, NameCount, NamespaceIssue,
+    NodeCondition, NodeDistribution, NodeGroup, NodePods, Restarter, Restarts, Share,
+    SinglePointCheck, Statistics, StatusShare, TroubledNode,
+};
+pub use trend::{
+    Change, NamespaceChange, PodGrowth, PodState, ProblemChange, ProblemState, RestartGrowth,
+    Subject, Trend, WorkloadGrowth,
+};
+
 use crate::locale::Lang;
 use crate::model::{Missing, Source};
 
 /// One inspection's findings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The reference time of the inspection, RFC 3339 in UTC.
-    pub generated_at: String,
+    pub generated_at: Timestamp,
     /// The tool that made the report.
     pub tool: Tool,
     /// Where the data came from.
@@ -29,7 +48,7 @@ pub struct Report {
     pub kubernetes_version: Option<String>,
     /// For a dump: its newest time stamp and how long before the reference time it is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dump_age: Option<crate::analyze::dump_age::DumpAge>,
+    pub dump_age: Option<DumpAge>,
     /// The cluster's display name, for the title block.
     pub cluster: String,
     pub lang: Lang,
@@ -54,10 +73,10 @@ pub struct Report {
     /// What changed since the previous archived report (`run` with an archive); absent for the
     /// first report, for `report`, or when the previous one could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trend: Option<crate::analyze::trend::Trend>,
+    pub trend: Option<Trend>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     pub name: String,
     pub version: String,
@@ -81,6 +100,18 @@ impl Health {
             Health::Unhealthy => "unhealthy",
         }
     }
+}
+
+/// When a dump was taken, as far as its time stamps tell: the `dump_age` key of the JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DumpAge {
+    /// The newest time stamp in the dump, RFC 3339.
+    pub newest: Timestamp,
+    /// How long before the reference time that is, HumanDuration.
+    pub behind: String,
+    pub behind_seconds: i64,
+    /// Older than a day: ages in the report are not those of the time the dump was taken.
+    pub old: bool,
 }
 
 /// How bad a problem is: 🔴 high, 🟡 medium, 🟢 low.
@@ -229,6 +260,33 @@ impl ProblemCode {
         }
     }
 
+    /// The advice the code calls for (`advice.<key>` and `advice.<key>_short` in the
+    /// locales); the advice may pick a finer one from the finding's facts (a failed Job's pod,
+    /// a readiness gate, a pod on a lost node that nobody deletes).
+    pub fn advice(self) -> &'static str {
+        use ProblemCode::*;
+        match self {
+            LeftoverCompleted => "leftover_completed",
+            ShutdownLeftover => "shutdown_leftover",
+            FailedAttempt => "failed_attempt",
+            CrashLoop => "crash_loop",
+            ImagePull => "image_pull",
+            ContainerCreate => "container_create",
+            OomKilled | OomKilledBefore => "oom",
+            PendingTooLong | Starting => "pending",
+            NotReadyTooLong | NotReady => "not_ready",
+            RestartsHigh | RestartsElevated | RestartsLongAgo => "restarts",
+            StuckTerminating => "terminating",
+            Evicted => "evicted",
+            Rejected => "rejected",
+            NodeLost => "node_lost",
+            NodeNotReady => "node_not_ready",
+            NodeShutdown => "node_shutdown",
+            SidecarBlocksJob => "sidecar",
+            Failed | InitFailed => "failed",
+        }
+    }
+
     /// Every code, in the order of README's table.
     pub const ALL: [ProblemCode; 24] = {
         use ProblemCode::*;
@@ -292,7 +350,7 @@ pub enum ProblemKind {
     Terminating,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub pods: usize,
     pub healthy: usize,
@@ -319,7 +377,7 @@ impl Counts {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     #[serde(flatten)]
     pub counts: Counts,
@@ -331,7 +389,7 @@ pub struct Summary {
     pub overall_reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamespaceSummary {
     pub name: String,
     #[serde(flatten)]
@@ -340,7 +398,7 @@ pub struct NamespaceSummary {
 }
 
 /// One pod: kubectl's exact cells and kube-patrol's judgement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PodRow {
     pub namespace: String,
     pub name: String,
@@ -371,7 +429,7 @@ pub struct PodRow {
 }
 
 /// One problem of a pod.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Problem {
     /// Stable code, documented in README (e.g. `crash_loop`, `leftover_completed`).
     pub code: ProblemCode,
@@ -381,27 +439,8 @@ pub struct Problem {
     pub evidence: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct OwnerInfo {
-    pub chain: Vec<Owner>,
-    /// The top workload (`Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`, ...).
-    pub workload: Option<Owner>,
-    /// Its label selector in kubectl's syntax.
-    pub selector: Option<String>,
-    /// For an ended pod of an old ReplicaSet: the current ReplicaSet's pod that replaced it.
-    pub replacement: Option<Replacement>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Replacement {
-    pub name: String,
-    /// HumanDuration since it was created.
-    pub age: String,
-    pub age_seconds: i64,
-}
-
 /// A row of the 問題 Pod 匯總表.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FindingRow {
     pub namespace: String,
     pub pod: String,
@@ -412,7 +451,7 @@ pub struct FindingRow {
     pub action: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Advice {
     /// Immediate actions, high priority first.
     pub immediate: Vec<Action>,
@@ -420,20 +459,20 @@ pub struct Advice {
     pub long_term: Vec<Recommendation>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Recommendation {
     pub title: String,
     pub points: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Conclusions {
     pub strengths: Vec<String>,
     pub issues: Vec<String>,
 }
 
 /// The thresholds in force, shown in the appendix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Criteria {
     pub restarts_attention: i64,
     pub restarts_unhealthy: i64,
@@ -460,7 +499,7 @@ mod tests {
     #[test]
     fn every_problem_code_has_a_message_in_each_language_and_a_row_in_readme() {
         use crate::locale::{Catalog, Lang};
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../../README.md");
         for code in ProblemCode::ALL {
             for lang in [Lang::En, Lang::ZhTw] {
                 let key = format!("problem.{code}");
@@ -471,6 +510,10 @@ mod tests {
                     Catalog::builtin(lang).has(&kind_key),
                     "{kind_key} in {lang:?}"
                 );
+                for advice in [code.advice().to_owned(), format!("{}_short", code.advice())] {
+                    let key = format!("advice.{advice}");
+                    assert!(Catalog::builtin(lang).has(&key), "{key} in {lang:?}");
+                }
             }
             let row = format!("| `{code}` | ");
             assert!(

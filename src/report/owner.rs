@@ -1,0 +1,29 @@
+//! Who owns a pod.
+
+use serde::{Deserialize, Serialize};
+
+/// One link of an owner chain.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OwnerInfo {
+    pub chain: Vec<Owner>,
+    /// The top workload (`Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`, ...).
+    pub workload: Option<Owner>,
+    /// Its label selector in kubectl's syntax.
+    pub selector: Option<String>,
+    /// For an ended pod of an old ReplicaSet: the current ReplicaSet's pod that replaced it.
+    pub replacement: Option<Replacement>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Replacement {
+    pub name: String,
+    /// HumanDuration since it was created.
+    pub age: String,
+    pub age_seconds: i64,
+}
