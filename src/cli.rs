@@ -38,6 +38,8 @@ pub enum Command {
     /// The CronJob's entry point: inspect, compare with the last archived report, archive the
     /// report (Markdown, HTML, JSON) and email it, as the config file says.
     Run(RunArgs),
+    /// Print the JSON Schema of the JSON report (`-o json`, the archive's `.json`).
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,17 @@ use serde::{Deserialize, Serialize};
 
 /// The report's language.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    clap::ValueEnum,
 )]
 pub enum Lang {
     /// Traditional Chinese (Taiwan), the seed report's language.

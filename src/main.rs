@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Report(args) => kube_patrol::pipeline::report(args).await,
             Command::Run(args) => kube_patrol::pipeline::run(args).await,
+            Command::Schema => kube_patrol::pipeline::schema(),
         }
     });
     match outcome {

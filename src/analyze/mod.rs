@@ -100,6 +100,7 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
     let conclusions = overall::conclusions(&statistics, &rows, &settings.catalog);
     let long_term = overall::long_term(&rows, &statistics, &settings.catalog);
     Report {
+        schema_version: crate::report::SCHEMA_VERSION,
         generated_at: settings.now,
         tool: Tool {
             name: env!("CARGO_PKG_NAME").to_owned(),

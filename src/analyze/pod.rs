@@ -127,12 +127,14 @@ pub fn created_at(pod: &Pod) -> Option<Timestamp> {
 }
 
 /// When the deletion was asked for: `deletionTimestamp` is that moment plus the grace period
-/// (the time by which the kubelet should have stopped the pod). Saturates on absurd graces.
+/// (the time by which the kubelet should have stopped the pod). Never before the pod was
+/// created, whatever grace period a dump claims.
 pub fn deletion_requested_at(pod: &Pod) -> Option<Timestamp> {
     let deadline = deletion_deadline(pod)?;
     let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0);
     let grace = jiff::SignedDuration::from_secs(grace.max(0));
-    Some(deadline.checked_sub(grace).unwrap_or(Timestamp::MIN))
+    let requested = deadline.checked_sub(grace).unwrap_or(Timestamp::MIN);
+    Some(created_at(pod).map_or(requested, |created| requested.max(created).min(deadline)))
 }
 
 /// `deletionTimestamp`: by when the pod should be gone, its own grace period included.

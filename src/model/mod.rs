@@ -75,7 +75,7 @@ pub enum LogOutcome {
 pub const NO_LOGS_IN_DUMP: &str = "a dump file has no logs";
 
 /// A kind of evidence the account could not read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Missing {
     /// What: `events`, `logs`, `nodes`, `replicasets`, `deployments`, ...
     pub what: String,
@@ -86,7 +86,7 @@ pub struct Missing {
 }
 
 /// Where a snapshot came from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
     /// A live cluster: the kubeconfig context (if any) and the API server's URL.

@@ -8,6 +8,17 @@ mod run;
 pub use report::report;
 pub use run::run;
 
+/// Runs `kube-patrol schema`: the JSON Schema of the JSON report on standard output.
+///
+/// # Errors
+/// Standard output cannot be written.
+pub fn schema() -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(&crate::report::json_schema())
+        .map_err(|e| Failure::new(Exit::Internal, e))?;
+    text.push('\n');
+    report::write_stdout(&text)
+}
+
 use std::path::Path;
 
 use jiff::Timestamp;

@@ -1,12 +1,13 @@
 //! What to do about a problem pod: the advice sentence, the short advice of the summary table,
 //! and the kubectl commands an operator would paste.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Severity;
 
 /// One immediate action (the seed's 立即處理建議).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Action {
     pub priority: Severity,
     pub namespace: String,
@@ -20,7 +21,7 @@ pub struct Action {
 }
 
 /// A command with the comment that says what it is for.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CommandLine {
     pub comment: String,
     pub command: String,

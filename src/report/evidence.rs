@@ -4,10 +4,11 @@
 //! message, its recent events, its log tails, and what is missing and why.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Everything kube-patrol knows about why a pod is a problem.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// Since when the pod has been in its present state, if known.
     pub since: Option<Since>,
@@ -39,7 +40,7 @@ pub struct Evidence {
     pub logs_missing: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Since {
     /// RFC 3339.
     pub at: Timestamp,
@@ -49,14 +50,14 @@ pub struct Since {
 }
 
 /// A pod condition's reason and message.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ConditionEvidence {
     pub reason: Option<String>,
     pub message: Option<String>,
 }
 
 /// A node that cannot run the pod well.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NodeEvidence {
     pub name: String,
     /// `NotReady`, `Unknown` (the kubelet stopped reporting) or `Gone` (deleted).
@@ -69,7 +70,7 @@ pub struct NodeEvidence {
     pub since_ago: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ContainerEvidence {
     pub name: String,
     pub init: bool,
@@ -86,7 +87,7 @@ pub struct ContainerEvidence {
 }
 
 /// One container state, flattened: `state` is `waiting`, `running` or `terminated`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct StateEvidence {
     pub state: String,
     pub reason: Option<String>,
@@ -100,7 +101,7 @@ pub struct StateEvidence {
     pub finished_ago: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct EventEvidence {
     /// `Normal` or `Warning`.
     pub kind: String,
@@ -112,7 +113,7 @@ pub struct EventEvidence {
     pub object: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct LogEvidence {
     pub container: String,
     pub previous: bool,

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 mod advice;
@@ -34,9 +35,22 @@ pub use trend::{
 use crate::locale::Lang;
 use crate::model::{Missing, Source};
 
+/// The version of the JSON format (`schema_version`). Adding a key keeps it; removing a key,
+/// renaming one or changing its meaning or type makes a new version. Reports without the key
+/// are version 1 (kube-patrol before problems were tracked by workload).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The JSON Schema of the report's JSON (`-o json`, the archive's `.json`), generated from
+/// these types; `schema/report.schema.json` in the repository is a copy a test keeps in step.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default()
+}
+
 /// One inspection's findings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
+    /// The version of this JSON format: [`SCHEMA_VERSION`].
+    pub schema_version: u32,
     /// The reference time of the inspection, RFC 3339 in UTC.
     pub generated_at: Timestamp,
     /// The tool that made the report.
@@ -76,14 +90,16 @@ pub struct Report {
     pub trend: Option<Trend>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
 /// The health tier of a pod, or of the whole cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     Healthy,
@@ -103,7 +119,7 @@ impl Health {
 }
 
 /// When a dump was taken, as far as its time stamps tell: the `dump_age` key of the JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DumpAge {
     /// The newest time stamp in the dump, RFC 3339.
     pub newest: Timestamp,
@@ -115,7 +131,9 @@ pub struct DumpAge {
 }
 
 /// How bad a problem is: 🔴 high, 🟡 medium, 🟢 low.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -135,7 +153,9 @@ impl Severity {
 
 /// Every problem the health rules can find: one code each, stable in the JSON (`problems[].code`)
 /// and documented in README's health-rules table. Each code has one severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     /// An ordinary container ended with a non-zero exit code, or the pod failed otherwise.
@@ -332,7 +352,9 @@ impl std::fmt::Display for ProblemCode {
 
 /// What a problem is about, whatever moment it was seen at: the identity the trend tracks
 /// together with the workload it belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     Crashing,
@@ -350,7 +372,7 @@ pub enum ProblemKind {
     Terminating,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     pub pods: usize,
     pub healthy: usize,
@@ -377,7 +399,7 @@ impl Counts {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     #[serde(flatten)]
     pub counts: Counts,
@@ -389,7 +411,7 @@ pub struct Summary {
     pub overall_reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NamespaceSummary {
     pub name: String,
     #[serde(flatten)]
@@ -398,7 +420,7 @@ pub struct NamespaceSummary {
 }
 
 /// One pod: kubectl's exact cells and kube-patrol's judgement.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PodRow {
     pub namespace: String,
     pub name: String,
@@ -429,7 +451,7 @@ pub struct PodRow {
 }
 
 /// One problem of a pod.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Problem {
     /// Stable code, documented in README (e.g. `crash_loop`, `leftover_completed`).
     pub code: ProblemCode,
@@ -440,7 +462,7 @@ pub struct Problem {
 }
 
 /// A row of the 問題 Pod 匯總表.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct FindingRow {
     pub namespace: String,
     pub pod: String,
@@ -451,7 +473,7 @@ pub struct FindingRow {
     pub action: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Advice {
     /// Immediate actions, high priority first.
     pub immediate: Vec<Action>,
@@ -459,20 +481,20 @@ pub struct Advice {
     pub long_term: Vec<Recommendation>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Recommendation {
     pub title: String,
     pub points: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Conclusions {
     pub strengths: Vec<String>,
     pub issues: Vec<String>,
 }
 
 /// The thresholds in force, shown in the appendix.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Criteria {
     pub restarts_attention: i64,
     pub restarts_unhealthy: i64,

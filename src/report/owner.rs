@@ -1,15 +1,18 @@
 //! Who owns a pod.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One link of an owner chain.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Owner {
     pub kind: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct OwnerInfo {
     pub chain: Vec<Owner>,
     /// The top workload (`Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`, ...).
@@ -20,7 +23,7 @@ pub struct OwnerInfo {
     pub replacement: Option<Replacement>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Replacement {
     pub name: String,
     /// HumanDuration since it was created.

@@ -1,13 +1,14 @@
 //! The statistics section of the report (the seed's 統計分析): status distribution, restarts,
 //! ages, nodes, single points of failure, and the highlights the conclusions are drawn from.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// An age threshold in days (of 24 hours). Buckets are thresholds, not slices, so they are
 /// cumulative as in the seed: "over 70 days" includes the pods over 90 days.
 ///
 /// Serialized as `{"kind": "older_than", "days": 90}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", content = "days", rename_all = "snake_case")]
 pub enum AgeBucket {
     /// Strictly older: a pod of exactly 90 days is not "over 90 days".
@@ -17,7 +18,7 @@ pub enum AgeBucket {
 }
 
 /// The statistics section of the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Statistics {
     /// How many pods the statistics are of.
     pub pods: usize,
@@ -36,7 +37,7 @@ pub struct Statistics {
 }
 
 /// A number of pods and its share of a total, rounded as the report prints it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Share {
     /// How many pods.
     pub pods: usize,
@@ -49,7 +50,7 @@ pub struct Share {
 }
 
 /// The pods of one kubectl STATUS.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StatusShare {
     /// The kubectl STATUS cell, e.g. `Running`.
     pub status: String,
@@ -59,7 +60,7 @@ pub struct StatusShare {
 }
 
 /// Restart totals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Restarts {
     /// The sum of the RESTARTS column over all pods.
     pub total: i64,
@@ -70,7 +71,7 @@ pub struct Restarts {
 }
 
 /// One pod that restarted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Restarter {
     /// The pod's namespace.
     pub namespace: String,
@@ -81,7 +82,7 @@ pub struct Restarter {
 }
 
 /// The pods of one age bucket. Pods of unknown age are in no bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AgeBucketCount {
     /// The bucket, flattened: `kind` (`older_than` or `younger_than`) and `days`.
     #[serde(flatten)]
@@ -93,7 +94,7 @@ pub struct AgeBucketCount {
 }
 
 /// A name and how many pods have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NameCount {
     /// The app name: the workload's name, or the pod's name without generated suffixes.
     pub name: String,
@@ -102,7 +103,7 @@ pub struct NameCount {
 }
 
 /// Where the pods run. Only nodes hosting at least one of the pods appear.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NodeDistribution {
     /// Pods per node, by node name.
     pub per_node: Vec<NodePods>,
@@ -116,7 +117,7 @@ pub struct NodeDistribution {
 }
 
 /// The pods on one node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NodePods {
     /// The node's name.
     pub node: String,
@@ -125,7 +126,7 @@ pub struct NodePods {
 }
 
 /// Nodes whose names fold into one range, e.g. `pigo-rel-k8s-service-node0[1-6]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NodeGroup {
     /// The folded name; a lone node keeps its own name.
     pub name: String,
@@ -137,7 +138,7 @@ pub struct NodeGroup {
 
 /// The single-point check: does losing one node take a workload down, is a node overloaded,
 /// is a node hosting pods in trouble.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SinglePointCheck {
     /// No concentrated workload and no overloaded node.
     pub balanced: bool,
@@ -152,7 +153,7 @@ pub struct SinglePointCheck {
 }
 
 /// A workload whose ready pods all share one node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ConcentratedWorkload {
     /// The workload's namespace.
     pub namespace: String,
@@ -165,7 +166,7 @@ pub struct ConcentratedWorkload {
 }
 
 /// A node hosting pods that is not in a good state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TroubledNode {
     /// The node's name.
     pub node: String,
@@ -180,7 +181,7 @@ pub struct TroubledNode {
 }
 
 /// A node condition in a bad state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NodeCondition {
     /// The condition type, e.g. `MemoryPressure`.
     pub condition: String,
@@ -189,7 +190,7 @@ pub struct NodeCondition {
 }
 
 /// Facts for the conclusion's strengths and issues.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Highlights {
     /// Pods with STATUS `Running`, of all pods.
     pub running: Share,
@@ -206,7 +207,7 @@ pub struct Highlights {
 }
 
 /// Pods not healthy of one STATUS in one namespace (seed: "pigo-dev 有 1 個 Error 狀態 Pod").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NamespaceIssue {
     /// The namespace.
     pub namespace: String,

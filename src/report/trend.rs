@@ -2,12 +2,13 @@
 //! what they belong to), restart growth, pod counts per namespace.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Health, Severity};
 
 /// What changed since the previous report: the `trend` key of the JSON report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Trend {
     /// The previous report's reference time, as it wrote it.
     pub previous_generated_at: Timestamp,
@@ -23,7 +24,9 @@ pub struct Trend {
 }
 
 /// What a problem belongs to: the top of its pod's owner chain, or a pod without owner.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Subject {
     /// `Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`..., or `Pod` for a bare pod.
     pub kind: String,
@@ -31,7 +34,7 @@ pub struct Subject {
 }
 
 /// A problem that appeared, stayed or went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProblemChange {
     pub namespace: String,
     /// What the problem belongs to.
@@ -51,7 +54,7 @@ pub struct ProblemChange {
 }
 
 /// A problem in one report: the pods that carried it, most severe first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProblemState {
     /// The most severe of its pods' severities.
     pub severity: Option<Severity>,
@@ -59,7 +62,7 @@ pub struct ProblemState {
 }
 
 /// A pod's state in one report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PodState {
     pub name: String,
     /// kubectl's STATUS.
@@ -71,7 +74,7 @@ pub struct PodState {
     pub restart_count: i64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RestartGrowth {
     /// Pods (same namespace and name in both reports) whose RESTARTS grew, most growth first.
     pub pods: Vec<PodGrowth>,
@@ -80,7 +83,7 @@ pub struct RestartGrowth {
     pub workloads: Vec<WorkloadGrowth>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PodGrowth {
     pub namespace: String,
     pub name: String,
@@ -91,7 +94,7 @@ pub struct PodGrowth {
     pub abnormal: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WorkloadGrowth {
     pub namespace: String,
     pub kind: String,
@@ -105,7 +108,7 @@ pub struct WorkloadGrowth {
     pub abnormal: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NamespaceChange {
     pub name: String,
     pub change: Change,
@@ -115,7 +118,7 @@ pub struct NamespaceChange {
     pub pods_now: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     Added,

@@ -661,9 +661,11 @@ fn deleting(mut p: Pod, since: SignedDuration) -> Pod {
 
 #[test]
 fn a_succeeded_job_pod_deleting_for_three_days_is_stuck_and_names_its_finalizer() {
+    let mut meta = owned_by("Job", "j");
+    meta["creationTimestamp"] = json!(ago(hours(90)));
     let p = deleting(
         pod_of(
-            owned_by("Job", "j"),
+            meta,
             one_container(),
             json!({"phase": "Succeeded", "containerStatuses": [
                 container_status("c", false, 0, terminated("Completed", 0, hours(80)))]}),
@@ -1164,4 +1166,13 @@ fn restarts_are_recent_per_container_not_per_pod() {
     let a = assess_pod(&p);
     assert_eq!(codes(&a), ["restarts_long_ago"]);
     assert_eq!(fact(&a, "recent_restarts"), "1");
+}
+
+#[test]
+fn a_deletion_is_never_asked_for_before_the_pod_was_created() {
+    let mut p = pod(hours(5), Some("ReplicaSet"), running(true, 0));
+    p.metadata.deletion_timestamp = Some(crate::model::Time(now() - hours(1)));
+    p.metadata.deletion_grace_period_seconds = Some(i64::MAX);
+    let requested = crate::analyze::pod::deletion_requested_at(&p).unwrap();
+    assert_eq!(requested, now() - hours(5), "clamped to the creation");
 }
