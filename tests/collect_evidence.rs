@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{Event, Node, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::{Client, Resource};
-use kube_patrol::analyze::{Settings, judge};
+use kube_patrol::analyze::{Judgement, Settings, judge};
 use kube_patrol::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection};
 use kube_patrol::locale::{Catalog, Lang};
 use kube_patrol::model::{HasMeta, LogOutcome, Snapshot, Source};
@@ -215,17 +215,22 @@ async fn collect_selection(
     };
     let cluster = collect::connect(&opts).await.expect("connect");
     let mut snapshot = cluster.snapshot(selection).await.expect("the run succeeds");
-    let problems = problems_of(&snapshot);
+    let judgement = judge_copy(&snapshot);
     cluster
-        .add_evidence(&mut snapshot, &problems, &EvidenceOptions::default())
+        .add_evidence(
+            &mut snapshot,
+            &judgement.problem_pods(),
+            &EvidenceOptions::default(),
+        )
         .await;
     snapshot
 }
 
-/// The pods the pipeline would read evidence of, as it judges them now.
-fn problems_of(snapshot: &Snapshot) -> Vec<usize> {
+/// The judgement the pipeline would read evidence by, as it judges now; the snapshot keeps its
+/// pods, for the tests to look at.
+fn judge_copy(snapshot: &Snapshot) -> Judgement {
     let settings = Settings::new(Timestamp::now(), "test".into(), Catalog::builtin(Lang::En));
-    judge(snapshot, &settings).problems()
+    judge(&mut snapshot.clone(), &settings)
 }
 
 fn names<K: HasMeta>(objects: &[K]) -> Vec<String> {
@@ -304,12 +309,18 @@ async fn a_deployment_its_replicasets_events_and_logs_are_collected_for_problem_
     );
     let web = &w.deployments[0];
     let selector = web.spec.selector.as_ref().unwrap();
-    assert_eq!(selector.match_labels.as_ref().unwrap()["app"], "web");
+    assert_eq!(
+        selector.match_labels.as_ref().unwrap().get("app"),
+        Some("web")
+    );
     assert_eq!(web.spec.replicas, Some(2));
     assert_eq!(web.status.ready_replicas, Some(1));
     let annotations = web.metadata.annotations.as_ref().unwrap();
     assert_eq!(
-        annotations.keys().collect::<Vec<_>>(),
+        annotations
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>(),
         ["deployment.kubernetes.io/revision"]
     );
     for rs in &w.replica_sets {
@@ -429,8 +440,8 @@ async fn a_dump_gives_the_same_workloads_nodes_and_events_as_the_live_cluster() 
     let dump = kubectl_dump();
     let mut dumped = collect::from_dump_reader(dump.as_bytes(), "dump.json", &selection(&ns))
         .expect("the dump reads");
-    let problems = problems_of(&dumped);
-    collect::add_dump_evidence(&mut dumped, &problems);
+    let judgement = judge_copy(&dumped);
+    collect::add_dump_evidence(&mut dumped, &judgement.problem_pods());
 
     assert_eq!(
         dumped.source,

@@ -22,6 +22,7 @@
 //! Everything here is pure: no I/O, no clock (the caller passes `now`), and no panics on
 //! whatever a cluster or a dump file holds.
 
+use crate::model::Str;
 use crate::model::{
     Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition,
 };
@@ -92,15 +93,15 @@ impl std::fmt::Display for KubernetesVersion {
 /// The cells of `kubectl get pods -o wide` for one pod, exactly as the API server prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodColumns {
-    pub name: String,
-    pub ready: String,
-    pub status: String,
-    pub restarts: String,
-    pub age: String,
-    pub ip: String,
-    pub node: String,
-    pub nominated_node: String,
-    pub readiness_gates: String,
+    pub name: Str,
+    pub ready: Str,
+    pub status: Str,
+    pub restarts: Str,
+    pub age: Str,
+    pub ip: Str,
+    pub node: Str,
+    pub nominated_node: Str,
+    pub readiness_gates: Str,
     /// The restart sum shown in RESTARTS, as a number.
     pub restart_count: i64,
     /// READY as numbers.
@@ -143,14 +144,14 @@ pub fn pod_columns_as(pod: &Pod, now: Timestamp, version: KubernetesVersion) -> 
     let total = total_containers(&view);
     PodColumns {
         name: pod.metadata.name.clone().unwrap_or_default(),
-        ready: format!("{ready}/{total}"),
-        status,
-        restarts: restarts_cell(&restarts, now),
-        age: age(pod.metadata.creation_timestamp.as_ref(), now),
-        ip: pod_ip(pod),
-        node: or_none(view.node_name),
-        nominated_node: or_none(view.nominated_node_name),
-        readiness_gates: readiness_gates(pod, view.conditions),
+        ready: compact_str::format_compact!("{ready}/{total}"),
+        status: status.into(),
+        restarts: restarts_cell(&restarts, now).into(),
+        age: age(pod.metadata.creation_timestamp.as_ref(), now).into(),
+        ip: pod_ip(pod).into(),
+        node: or_none(view.node_name).into(),
+        nominated_node: or_none(view.nominated_node_name).into(),
+        readiness_gates: readiness_gates(pod, view.conditions).into(),
         restart_count: restarts.count,
         ready_containers: ready,
         total_containers: total,
@@ -250,7 +251,7 @@ fn base_status(view: &PodView<'_>) -> String {
     let gated = view
         .conditions
         .iter()
-        .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"));
+        .any(|c| c.type_ == "PodScheduled" && c.reason() == Some("SchedulingGated"));
     if gated {
         status = "SchedulingGated";
     }
@@ -287,7 +288,7 @@ fn walk_init_containers(view: &PodView<'_>) -> InitWalk {
         if sidecar {
             walk.sidecars.add(status);
         }
-        let state = status.state.as_ref();
+        let state = status.state.as_deref();
         if terminated(state).is_some_and(|t| t.exit_code == 0) {
             continue;
         }
@@ -340,7 +341,7 @@ fn walk_containers(statuses: &[ContainerStatus], sidecars: Restarts) -> Containe
     };
     for status in statuses.iter().rev() {
         walk.restarts.add(status);
-        let state = status.state.as_ref();
+        let state = status.state.as_deref();
         if let Some(reason) = waiting_reason(state) {
             walk.reason = Some(reason.to_owned());
         } else if let Some(terminated) = terminated(state) {
@@ -473,7 +474,7 @@ fn is_restartable(spec: Option<&Container>) -> bool {
 }
 
 fn terminated(state: Option<&ContainerState>) -> Option<&ContainerStateTerminated> {
-    state.and_then(|s| s.terminated.as_ref())
+    state.and_then(|s| s.terminated.as_deref())
 }
 
 /// The reason of a waiting state, when there is a non-empty one.

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::model::{HasMeta, Node, Pod, Workload};
+use crate::model::{HasMeta, Node, Pod, Str, Workload};
 use jiff::Timestamp;
 
-use super::owners::{Owner, owner_chain};
+use super::owners::{Candidate, Owner, controller_of, owner_chain};
 use super::pod;
 use crate::model::Snapshot;
 
@@ -67,6 +67,10 @@ pub struct Context {
     cron_successes: HashMap<(String, String), Vec<Timestamp>>,
     /// (namespace, top workload) → creation times of its Ready pods not being deleted.
     ready_pods: HashMap<(String, Owner), Vec<Timestamp>>,
+    /// (namespace, ReplicaSet) → its best pod to replace an ended pod of an older one.
+    replacements: HashMap<(String, Str), Candidate>,
+    /// The newest time stamp of the pods, events and nodes ([`super::dump_age`]).
+    pub newest_time: Option<Timestamp>,
 }
 
 impl Context {
@@ -75,8 +79,14 @@ impl Context {
             nodes: snapshot
                 .nodes
                 .iter()
-                .map(|n| (n.metadata.name.clone().unwrap_or_default(), node_state(n)))
+                .map(|n| {
+                    (
+                        n.metadata.name.as_deref().unwrap_or_default().to_owned(),
+                        node_state(n),
+                    )
+                })
                 .collect(),
+            newest_time: super::dump_age::newest_time(snapshot),
             ..Context::default()
         };
         for job in &snapshot.workloads.jobs {
@@ -103,7 +113,7 @@ impl Context {
         if let (Some(cron), true, Some(created)) =
             (cron, state.complete, job.metadata.creation_timestamp)
         {
-            let cron_key = (key.0.clone(), cron.name.clone());
+            let cron_key = (key.0.clone(), cron.name.to_string());
             self.cron_successes
                 .entry(cron_key)
                 .or_default()
@@ -114,6 +124,17 @@ impl Context {
 
     fn add_pod(&mut self, p: &Pod, top: Option<&Owner>) {
         let namespace = pod::namespace(p).to_owned();
+        if let Some(rs) = controller_of(&p.metadata).filter(|o| o.kind == "ReplicaSet") {
+            let candidate = Candidate::of(p);
+            let key = (namespace.clone(), rs.name.clone());
+            match self.replacements.get_mut(&key) {
+                Some(best) if best.rank <= candidate.rank => {}
+                Some(best) => *best = candidate,
+                None => {
+                    self.replacements.insert(key, candidate);
+                }
+            }
+        }
         let created = pod::created_at(p).unwrap_or_default();
         if let Some(top) = top
             && pod::is_ready(p)
@@ -126,11 +147,11 @@ impl Context {
             return;
         }
         if let Some(owner) = pod::controller(p).filter(|o| o.kind == "Job") {
-            let key = (namespace.clone(), owner.name.clone());
+            let key = (namespace.clone(), owner.name.to_string());
             self.job_successes.entry(key).or_default().push(created);
         }
         if let Some(cron) = top.filter(|t| t.kind == "CronJob") {
-            let key = (namespace, cron.name.clone());
+            let key = (namespace, cron.name.to_string());
             self.cron_successes.entry(key).or_default().push(created);
         }
     }
@@ -153,18 +174,25 @@ impl Context {
             times.is_some_and(|times| times.iter().any(|t| *t > created))
         };
         if let Some(job) = pod::controller(p).filter(|o| o.kind == "Job") {
-            let key = (namespace.clone(), job.name.clone());
+            let key = (namespace.clone(), job.name.to_string());
             let state = self.jobs.get(&key).copied().unwrap_or_default();
             if state.complete || (!state.failed && later(self.job_successes.get(&key))) {
                 return JobOutcome::Succeeded;
             }
         }
         if let Some(cron) = chain.last().filter(|o| o.kind == "CronJob")
-            && later(self.cron_successes.get(&(namespace, cron.name.clone())))
+            && later(self.cron_successes.get(&(namespace, cron.name.to_string())))
         {
             return JobOutcome::LaterRunSucceeded;
         }
         JobOutcome::NotSucceeded
+    }
+
+    /// The best pod of a ReplicaSet to replace an ended pod of an older one: ready first,
+    /// then running, then the oldest.
+    pub fn replacement_in(&self, namespace: &str, replica_set: &str) -> Option<&Candidate> {
+        self.replacements
+            .get(&(namespace.to_owned(), Str::from(replica_set)))
     }
 
     /// How many Ready pods (not being deleted) of the workload at the top of a chain were
@@ -194,8 +222,8 @@ pub fn node_state(node: &Node) -> NodeState {
         since: ready
             .and_then(|c| c.last_transition_time.as_ref())
             .map(|t| t.0),
-        reason: ready.and_then(|c| c.reason.clone()),
-        message: ready.and_then(|c| c.message.clone()),
+        reason: ready.and_then(|c| c.reason.as_deref().map(str::to_owned)),
+        message: ready.and_then(|c| c.message.as_deref().map(str::to_owned)),
     };
     match ready.map(|c| c.status.as_str()) {
         Some("Unknown") => NodeState::Unreachable(trouble()),

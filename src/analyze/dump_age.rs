@@ -13,13 +13,13 @@ use crate::report::DumpAge;
 /// A dump whose newest time stamp is older than this before the reference time is old.
 pub const OLD_AFTER: SignedDuration = SignedDuration::from_hours(24);
 
-/// The age of a dump's snapshot against `now`; `None` for a live cluster, or a dump without a
-/// single time stamp.
-pub fn dump_age(snapshot: &Snapshot, now: Timestamp) -> Option<DumpAge> {
-    if !matches!(snapshot.source, Source::Dump { .. }) {
+/// The age of a dump against `now`, from its newest time stamp ([`newest_time`]); `None` for a
+/// live cluster, or a dump without a single time stamp.
+pub fn dump_age(source: &Source, newest: Option<Timestamp>, now: Timestamp) -> Option<DumpAge> {
+    if !matches!(source, Source::Dump { .. }) {
         return None;
     }
-    let newest = newest_time(snapshot)?;
+    let newest = newest?;
     let behind = now.duration_since(newest);
     Some(DumpAge {
         newest,
@@ -50,7 +50,6 @@ fn pod_times(pod: &Pod) -> Vec<Timestamp> {
     };
     for c in status.conditions.iter().flatten() {
         times.extend(c.last_transition_time.as_ref().map(|t| t.0));
-        times.extend(c.last_probe_time.as_ref().map(|t| t.0));
     }
     let statuses = [&status.init_container_statuses, &status.container_statuses];
     for s in statuses.into_iter().flatten().flatten() {
@@ -109,6 +108,10 @@ mod tests {
 
     use super::*;
 
+    fn age_of(snapshot: &Snapshot, now: Timestamp) -> Option<DumpAge> {
+        dump_age(&snapshot.source, newest_time(snapshot), now)
+    }
+
     fn dump_of(pods: Vec<Pod>, nodes: Vec<Node>) -> Snapshot {
         Snapshot {
             source: Source::Dump {
@@ -152,10 +155,10 @@ mod tests {
             vec![pod("2024-01-01T00:00:00Z", "2024-03-01T08:00:00Z")],
             vec![],
         );
-        let age = dump_age(&snapshot, "2024-03-03T08:00:00Z".parse().unwrap()).unwrap();
+        let age = age_of(&snapshot, "2024-03-03T08:00:00Z".parse().unwrap()).unwrap();
         assert_eq!((age.old, age.behind.as_str()), (true, "2d"));
         assert_eq!(age.newest.to_string(), "2024-03-01T08:00:00Z");
-        let fresh = dump_age(&snapshot, "2024-03-02T07:00:00Z".parse().unwrap()).unwrap();
+        let fresh = age_of(&snapshot, "2024-03-02T07:00:00Z".parse().unwrap()).unwrap();
         assert!(!fresh.old, "23 hours is not old");
     }
 
@@ -180,7 +183,7 @@ mod tests {
             pods: vec![pod("2024-01-01T00:00:00Z", "2024-03-01T08:00:00Z")],
             ..Snapshot::default()
         };
-        assert_eq!(dump_age(&live, now), None);
-        assert_eq!(dump_age(&dump_of(vec![], vec![]), now), None);
+        assert_eq!(age_of(&live, now), None);
+        assert_eq!(age_of(&dump_of(vec![], vec![]), now), None);
     }
 }

@@ -26,8 +26,8 @@ pub fn evidence(
     let namespace = pod::namespace(pod);
     let name = pod::name(pod);
     let condition = |c: &crate::model::PodCondition| ConditionEvidence {
-        reason: c.reason.clone(),
-        message: c.message.clone(),
+        reason: c.reason().map(str::to_owned),
+        message: c.message().map(str::to_owned),
     };
     let deleting = pod.metadata.deletion_timestamp.is_some();
     Evidence {
@@ -44,7 +44,7 @@ pub fn evidence(
             .collect(),
         node: node(pod, context, now),
         finalizers: if deleting {
-            pod::finalizers(pod).to_vec()
+            pod::finalizers(pod).iter().map(|f| f.to_string()).collect()
         } else {
             Vec::new()
         },
@@ -104,7 +104,7 @@ fn containers(pod: &Pod, now: Timestamp) -> Vec<ContainerEvidence> {
     let describe = |c: ContainerView| {
         let s = c.status;
         ContainerEvidence {
-            name: s.name.clone(),
+            name: s.name.to_string(),
             init: c.is_init(),
             sidecar: c.role == Role::Sidecar,
             ready: s.ready,
@@ -126,16 +126,16 @@ fn state(s: &ContainerState, now: Timestamp) -> StateEvidence {
     if let Some(w) = &s.waiting {
         return StateEvidence {
             state: "waiting".into(),
-            reason: w.reason.clone(),
-            message: w.message.clone(),
+            reason: w.reason.as_deref().map(str::to_owned),
+            message: w.message.as_deref().map(str::to_owned),
             ..StateEvidence::default()
         };
     }
     if let Some(t) = &s.terminated {
         return StateEvidence {
             state: "terminated".into(),
-            reason: t.reason.clone(),
-            message: t.message.clone(),
+            reason: t.reason.as_deref().map(str::to_owned),
+            message: t.message.as_deref().map(str::to_owned),
             exit_code: Some(t.exit_code),
             signal: t.signal,
             oom_killed: t.reason.as_deref() == Some("OOMKilled"),
@@ -183,8 +183,8 @@ fn events(
         .into_iter()
         .take(max)
         .map(|(e, at)| EventEvidence {
-            kind: e.type_.clone().unwrap_or_else(|| "Normal".into()),
-            reason: e.reason.clone().unwrap_or_default(),
+            kind: e.type_.as_deref().unwrap_or("Normal").to_owned(),
+            reason: e.reason.as_deref().unwrap_or_default().to_owned(),
             message: e.message.clone().unwrap_or_default().trim().to_owned(),
             count: e.count.unwrap_or(1).max(1),
             last_seen_ago: at.map(|t| human_duration(now.duration_since(t))),

@@ -129,7 +129,7 @@ pub fn assess(case: &Case, now: Timestamp, rules: &Rules) -> Assessment {
     for f in &mut findings {
         f.facts
             .entry("status")
-            .or_insert_with(|| case.cols.status.clone());
+            .or_insert_with(|| case.cols.status.to_string());
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let health = findings

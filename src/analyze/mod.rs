@@ -20,6 +20,8 @@ pub mod pod;
 pub mod statistics;
 pub mod trend;
 
+use std::collections::HashMap;
+
 use crate::model::Pod;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -76,14 +78,13 @@ impl Settings {
 }
 
 /// Builds the report of a snapshot from its pods' judgement ([`judge()`]), once the evidence
-/// of the problem pods is in the snapshot.
+/// of the problem pods is in the snapshot. Each pod's judgement is turned into its row and
+/// dropped.
 pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -> Report {
     let Judgement { pods, context } = judgement;
-    let analyzed: Vec<Analyzed> = snapshot
-        .pods
-        .iter()
-        .zip(pods)
-        .map(|(pod, judged)| analyze_pod(pod, judged, snapshot, &context, settings))
+    let analyzed: Vec<Analyzed> = pods
+        .into_iter()
+        .map(|judged| analyze_pod(judged, snapshot, &context, settings))
         .collect();
     let mut total = Counts::default();
     analyzed.iter().for_each(|a| total.add(&a.row));
@@ -93,7 +94,10 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
         &settings.statistics,
     );
     let overall = overall::overall(&analyzed_rows(&analyzed), &total, settings);
-    let mut immediate: Vec<_> = analyzed.iter().filter_map(|a| a.action.clone()).collect();
+    let mut immediate: Vec<_> = analyzed
+        .iter()
+        .filter_map(|a| a.action.as_deref().cloned())
+        .collect();
     immediate.sort_by_key(|a| std::cmp::Reverse(a.priority));
     let findings = finding_rows(&analyzed, &settings.catalog);
     let rows: Vec<PodRow> = analyzed.into_iter().map(|a| a.row).collect();
@@ -108,7 +112,7 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
         },
         source: snapshot.source.clone(),
         kubernetes_version: snapshot.server_version.clone(),
-        dump_age: dump_age::dump_age(snapshot, settings.now),
+        dump_age: dump_age::dump_age(&snapshot.source, context.newest_time, settings.now),
         cluster: settings.cluster.clone(),
         lang: settings.catalog.lang,
         summary: Summary {
@@ -141,9 +145,11 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
 }
 
 /// Judges and reports a snapshot in one go: for a snapshot whose evidence is already in it (or
-/// not needed), as tests and a saved snapshot have.
+/// not needed), as tests and a saved snapshot have. The snapshot is left as it was.
 pub fn report_of(snapshot: &Snapshot, settings: &Settings) -> Report {
-    analyze(snapshot, judge(snapshot, settings), settings)
+    let mut snapshot = snapshot.clone();
+    let judgement = judge(&mut snapshot, settings);
+    analyze(&snapshot, judgement, settings)
 }
 
 /// Adds the comparison with the previous report: the trend section, and its findings to the
@@ -157,144 +163,164 @@ pub fn with_trend(report: &mut Report, trend: crate::report::Trend, catalog: &Ca
 }
 
 /// One pod's row with what the report-wide parts need.
-struct Analyzed<'a> {
-    pod: &'a Pod,
+struct Analyzed {
     row: PodRow,
     workload: Option<String>,
     all_ready: bool,
-    action: Option<crate::report::Action>,
+    created: Option<Timestamp>,
+    node: Option<crate::model::Str>,
+    /// Boxed: most pods have none.
+    action: Option<Box<crate::report::Action>>,
 }
 
-fn analyze_pod<'a>(
-    pod: &'a Pod,
+fn analyze_pod(
     judged: Judged,
     snapshot: &Snapshot,
     context: &Context,
     settings: &Settings,
-) -> Analyzed<'a> {
+) -> Analyzed {
     let t = &settings.catalog;
     let Judged {
         cols,
+        namespace,
         chain,
+        selector,
+        created,
+        node,
         assessment,
+        pod,
     } = judged;
     let workload = chain.last().map(|o| format!("{}/{}", o.kind, o.name));
     let all_ready = cols.total_containers > 0 && cols.ready_containers == cols.total_containers;
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let problems: Vec<Problem> = assessment
         .findings
         .iter()
         .map(|f| narrative::problem(f, t, &settings.timezone))
         .collect();
-    let problem_pod = assessment.health != Health::Healthy;
-    let owner =
-        (!chain.is_empty()).then(|| owner_info(pod, &chain, snapshot, settings.now, problem_pod));
-    let evidence = problem_pod.then(|| {
-        evidence::evidence(
-            pod,
-            snapshot,
-            context,
-            settings.now,
-            settings.events_per_pod,
-        )
+    let mut owner = (!chain.is_empty()).then(|| OwnerInfo {
+        chain: chain.clone(),
+        workload: chain.last().cloned(),
+        selector,
+        replacement: None,
     });
-    let container = assessment
-        .findings
-        .first()
-        .and_then(advice::container_of)
-        .or_else(|| {
-            let e = evidence.as_ref()?;
-            let unready = e.containers.iter().find(|c| !c.ready && !c.init)?;
-            Some(unready.name.clone())
-        });
-    let action = problem_pod
-        .then(|| {
-            advice::action(
-                &advice::Subject {
-                    namespace: &namespace,
-                    pod: &cols.name,
-                    status: &cols.status,
-                    findings: &assessment.findings,
-                    chain: &chain,
-                    selector: owner.as_ref().and_then(|o| o.selector.as_deref()),
-                    container: container.as_deref(),
-                    container_restarted: container.as_deref().is_some_and(|name| {
-                        pod::containers(pod).any(|c| c.name() == name && c.restarted())
-                    }),
-                },
-                t,
-            )
-        })
-        .flatten();
-    let analysis = match &evidence {
-        Some(e) => narrative::analysis(
-            &cols.status,
-            e,
-            owner.as_ref(),
-            action.as_ref(),
-            &problems,
-            t,
-        ),
-        None => Vec::new(),
-    };
-    let row = PodRow {
+    let mut row = PodRow {
         namespace,
-        name: cols.name.clone(),
-        ready: cols.ready.clone(),
-        status: cols.status.clone(),
-        restarts: cols.restarts.clone(),
-        age: cols.age.clone(),
-        ip: cols.ip.clone(),
-        node: cols.node.clone(),
-        nominated_node: cols.nominated_node.clone(),
-        readiness_gates: cols.readiness_gates.clone(),
+        name: cols.name,
+        ready: cols.ready,
+        status: cols.status,
+        restarts: cols.restarts,
+        age: cols.age,
+        ip: cols.ip,
+        node: cols.node,
+        nominated_node: cols.nominated_node,
+        readiness_gates: cols.readiness_gates,
         restart_count: cols.restart_count,
         health: assessment.health,
         severity: assessment.severity(),
         description: problems.first().map(|p| p.message.clone()),
         problems,
-        owner,
-        evidence,
-        analysis,
+        owner: None,
+        evidence: None,
+        analysis: Vec::new(),
     };
+    let action = match pod {
+        Some(pod) => {
+            if let Some(owner) = owner.as_mut() {
+                owner.replacement = replacement(&pod, &chain, snapshot, context, settings.now);
+            }
+            let evidence = evidence::evidence(
+                &pod,
+                snapshot,
+                context,
+                settings.now,
+                settings.events_per_pod,
+            );
+            let action = problem_action(
+                &pod,
+                &row,
+                &chain,
+                owner.as_ref(),
+                &assessment,
+                &evidence,
+                t,
+            );
+            row.analysis = narrative::analysis(
+                &row.status,
+                &evidence,
+                owner.as_ref(),
+                action.as_ref(),
+                &row.problems,
+                t,
+            );
+            row.evidence = Some(Box::new(evidence));
+            action
+        }
+        None => None,
+    };
+    row.owner = owner;
     Analyzed {
-        pod,
         row,
         workload,
         all_ready,
-        action,
+        created,
+        node,
+        action: action.map(Box::new),
     }
 }
 
-/// The owner chain, the workload's selector, and for a problem pod of an old ReplicaSet the pod
-/// that replaced it (a healthy pod needs no replacement: looking for one costs a pass over the
-/// pods).
-fn owner_info(
+/// The advice for a problem pod: what to run, on which container.
+fn problem_action(
+    pod: &Pod,
+    row: &PodRow,
+    chain: &[owners::Owner],
+    owner: Option<&OwnerInfo>,
+    assessment: &health::Assessment,
+    evidence: &crate::report::Evidence,
+    t: &Catalog,
+) -> Option<crate::report::Action> {
+    let container = assessment
+        .findings
+        .first()
+        .and_then(advice::container_of)
+        .or_else(|| {
+            let unready = evidence.containers.iter().find(|c| !c.ready && !c.init)?;
+            Some(unready.name.clone())
+        });
+    advice::action(
+        &advice::Subject {
+            namespace: &row.namespace,
+            pod: &row.name,
+            status: &row.status,
+            findings: &assessment.findings,
+            chain,
+            selector: owner.and_then(|o| o.selector.as_deref()),
+            container: container.as_deref(),
+            container_restarted: container.as_deref().is_some_and(|name| {
+                pod::containers(pod).any(|c| c.name() == name && c.restarted())
+            }),
+        },
+        t,
+    )
+}
+
+/// For an ended pod of an old ReplicaSet, the current ReplicaSet's pod that replaced it.
+fn replacement(
     pod: &Pod,
     chain: &[owners::Owner],
     snapshot: &Snapshot,
+    context: &Context,
     now: Timestamp,
-    problem_pod: bool,
-) -> OwnerInfo {
-    let replacement = problem_pod.then(|| owners::replacement(pod, chain, snapshot));
-    let replacement = replacement.flatten().and_then(|p| {
-        let created = p.metadata.creation_timestamp.as_ref()?.0;
-        let elapsed = now.duration_since(created);
-        Some(Replacement {
-            name: p.metadata.name.clone().unwrap_or_default(),
-            age: duration::human_duration(elapsed),
-            age_seconds: elapsed.as_secs(),
-        })
-    });
-    OwnerInfo {
-        chain: chain.to_vec(),
-        workload: chain.last().cloned(),
-        selector: owners::selector(pod, chain, &snapshot.workloads),
-        replacement,
-    }
+) -> Option<Replacement> {
+    let found = owners::replacement(pod, chain, &snapshot.workloads, context)?;
+    let elapsed = now.duration_since(found.created?);
+    Some(Replacement {
+        name: found.name.to_string(),
+        age: duration::human_duration(elapsed),
+        age_seconds: elapsed.as_secs(),
+    })
 }
 
-fn analyzed_rows<'a>(analyzed: &'a [Analyzed<'a>]) -> Vec<overall::PodState<'a>> {
+fn analyzed_rows(analyzed: &[Analyzed]) -> Vec<overall::PodState<'_>> {
     analyzed
         .iter()
         .map(|a| overall::PodState {
@@ -306,7 +332,7 @@ fn analyzed_rows<'a>(analyzed: &'a [Analyzed<'a>]) -> Vec<overall::PodState<'a>>
         .collect()
 }
 
-fn pod_facts<'a>(analyzed: &'a [Analyzed<'a>], now: Timestamp) -> Vec<PodFacts<'a>> {
+fn pod_facts(analyzed: &[Analyzed], now: Timestamp) -> Vec<PodFacts<'_>> {
     analyzed
         .iter()
         .map(|a| PodFacts {
@@ -314,8 +340,8 @@ fn pod_facts<'a>(analyzed: &'a [Analyzed<'a>], now: Timestamp) -> Vec<PodFacts<'
             name: &a.row.name,
             status: &a.row.status,
             restart_count: a.row.restart_count,
-            age: pod::created_at(a.pod).map(|c| now.duration_since(c)),
-            node: a.pod.spec.as_ref().and_then(|s| s.node_name.as_deref()),
+            age: a.created.map(|c| now.duration_since(c)),
+            node: a.node.as_deref(),
             workload: a.workload.as_deref(),
             ready: a.all_ready,
             healthy: a.row.health == Health::Healthy,
@@ -352,9 +378,9 @@ fn finding_rows(analyzed: &[Analyzed], t: &Catalog) -> Vec<FindingRow> {
         .filter_map(|a| {
             let severity = a.row.severity?;
             (severity > Severity::Low || a.row.health == Health::Unhealthy).then(|| FindingRow {
-                namespace: a.row.namespace.clone(),
-                pod: a.row.name.clone(),
-                status: a.row.status.clone(),
+                namespace: a.row.namespace.to_string(),
+                pod: a.row.name.to_string(),
+                status: a.row.status.to_string(),
                 severity,
                 description: narrative::summary_description(&a.row, t),
                 action: a
@@ -370,13 +396,14 @@ fn finding_rows(analyzed: &[Analyzed], t: &Catalog) -> Vec<FindingRow> {
 }
 
 fn namespace_summaries(names: &[String], pods: &[PodRow]) -> Vec<NamespaceSummary> {
+    let mut by_namespace: HashMap<&str, Counts> = HashMap::new();
+    for p in pods {
+        by_namespace.entry(&p.namespace).or_default().add(p);
+    }
     names
         .iter()
         .map(|name| {
-            let mut counts = Counts::default();
-            pods.iter()
-                .filter(|p| &p.namespace == name)
-                .for_each(|p| counts.add(p));
+            let counts = by_namespace.remove(name.as_str()).unwrap_or_default();
             NamespaceSummary {
                 name: name.clone(),
                 not_healthy: counts.not_healthy(),

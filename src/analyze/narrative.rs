@@ -319,7 +319,7 @@ pub fn summary_description(row: &PodRow, t: &Catalog) -> String {
         .evidence
         .as_ref()
         .and_then(|e| e.since.as_ref())
-        .map_or_else(|| row.age.clone(), |s| s.ago.clone());
+        .map_or_else(|| row.age.to_string(), |s| s.ago.clone());
     let replaced = row.owner.as_ref().is_some_and(|o| o.replacement.is_some());
     let key = match top.code {
         ProblemCode::Failed => "summary.failed",

@@ -5,19 +5,18 @@
 //! Works with what the snapshot has: when the account could not read ReplicaSets, a
 //! Deployment's name is inferred from the `pod-template-hash` label, as kubectl users do.
 
-use std::collections::BTreeMap;
-
-use crate::model::{LabelSelector, ObjectMeta, OwnerReference, Pod, Workload, find};
+use crate::model::{LabelSelector, ObjectMeta, OwnerReference, Pod, Str, Workload, find};
 use jiff::Timestamp;
 
-use crate::model::{Snapshot, Workloads};
+use super::context::Context;
+use crate::model::Workloads;
 pub use crate::report::Owner;
 
 impl Owner {
     fn new(kind: &str, name: &str) -> Self {
         Owner {
-            kind: kind.to_owned(),
-            name: name.to_owned(),
+            kind: kind.into(),
+            name: name.into(),
         }
     }
 
@@ -64,18 +63,25 @@ fn inferred_deployment(pod: &Pod, rs_name: &str, workloads: &Workloads) -> Optio
 /// The label selector of the top workload, as `kubectl get pods -l` takes it; else the pod's
 /// own labels without the per-revision hashes.
 pub fn selector(pod: &Pod, chain: &[Owner], workloads: &Workloads) -> Option<String> {
+    workload_selector(pod, chain.last()?, workloads)
+        .and_then(selector_text)
+        .or_else(|| labels_without_hashes(pod))
+}
+
+/// The label selector of a pod's top workload, when the snapshot has the workload.
+pub fn workload_selector<'a>(
+    pod: &Pod,
+    top: &Owner,
+    workloads: &'a Workloads,
+) -> Option<&'a LabelSelector> {
     let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let top = chain.last()?;
-    let from_workload = match top.kind.as_str() {
+    match top.kind.as_str() {
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
             find(workloads.of_kind(&top.kind), namespace, &top.name)
                 .and_then(|w| w.spec.selector.as_ref())
         }
         _ => None,
-    };
-    from_workload
-        .and_then(selector_text)
-        .or_else(|| labels_without_hashes(pod))
+    }
 }
 
 /// kubectl's selector syntax: `app=x,tier in (a,b),!legacy`.
@@ -83,7 +89,7 @@ pub fn selector_text(selector: &LabelSelector) -> Option<String> {
     let mut parts: Vec<String> = selector
         .match_labels
         .iter()
-        .flatten()
+        .flat_map(|labels| labels.iter())
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     for e in selector.match_expressions.iter().flatten() {
@@ -91,14 +97,15 @@ pub fn selector_text(selector: &LabelSelector) -> Option<String> {
         parts.push(match e.operator.as_str() {
             "In" => format!("{} in ({values})", e.key),
             "NotIn" => format!("{} notin ({values})", e.key),
-            "Exists" => e.key.clone(),
+            "Exists" => e.key.to_string(),
             _ => format!("!{}", e.key),
         });
     }
     (!parts.is_empty()).then(|| parts.join(","))
 }
 
-fn labels_without_hashes(pod: &Pod) -> Option<String> {
+/// A pod's own labels as a selector, without the per-revision hashes.
+pub fn labels_without_hashes(pod: &Pod) -> Option<String> {
     const PER_REVISION: [&str; 4] = [
         "pod-template-hash",
         "controller-revision-hash",
@@ -115,8 +122,14 @@ fn labels_without_hashes(pod: &Pod) -> Option<String> {
 }
 
 /// The pod that replaced an ended pod of an old ReplicaSet: a pod of the Deployment's newest
-/// ReplicaSet (highest revision), preferring a ready one, then a running one, then the oldest.
-pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Option<&'a Pod> {
+/// ReplicaSet (highest revision), preferring a ready one, then a running one, then the oldest
+/// ([`Context::replacement_in`] keeps the best pod of each ReplicaSet).
+pub fn replacement<'a>(
+    pod: &Pod,
+    chain: &[Owner],
+    workloads: &Workloads,
+    context: &'a Context,
+) -> Option<&'a Candidate> {
     let [rs, deployment] = chain else {
         return None;
     };
@@ -124,23 +137,31 @@ pub fn replacement<'a>(pod: &Pod, chain: &[Owner], snapshot: &'a Snapshot) -> Op
         return None;
     }
     let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let newest = newest_replica_set(
-        &snapshot.workloads.replica_sets,
-        namespace,
-        &deployment.name,
-    )?;
+    let newest = newest_replica_set(&workloads.replica_sets, namespace, &deployment.name)?;
     let newest_name = newest.metadata.name.as_deref()?;
     if newest_name == rs.name {
         return None;
     }
-    let mut pods: Vec<&Pod> = snapshot
-        .pods
-        .iter()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(namespace))
-        .filter(|p| controller_of(&p.metadata).is_some_and(|o| o.name == newest_name))
-        .collect();
-    pods.sort_by_key(|p| (!is_ready(p), !is_running(p), created(p)));
-    pods.first().copied()
+    context.replacement_in(namespace, newest_name)
+}
+
+/// A pod that may replace an ended one: the best of its ReplicaSet by [`Candidate::rank`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub name: Str,
+    pub created: Option<Timestamp>,
+    /// Ready first, then running, then the oldest: the smallest rank wins.
+    pub rank: (bool, bool, Option<Timestamp>),
+}
+
+impl Candidate {
+    pub fn of(pod: &Pod) -> Self {
+        Candidate {
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            created: created(pod),
+            rank: (!is_ready(pod), !is_running(pod), created(pod)),
+        }
+    }
 }
 
 fn newest_replica_set<'a>(
@@ -155,29 +176,6 @@ fn newest_replica_set<'a>(
                 .is_some_and(|o| o.kind == "Deployment" && o.name == deployment)
         })
         .max_by_key(|rs| (rs.revision(), created_meta(&rs.metadata)))
-}
-
-/// Ready pods per top workload (`Deployment/x` → (ready, total)), counted from the pods.
-pub fn readiness_by_workload(
-    pods: &[Pod],
-    chains: &[Vec<Owner>],
-    ready: &[bool],
-) -> BTreeMap<(String, Owner), (usize, usize)> {
-    let mut counts = BTreeMap::new();
-    for ((pod, chain), is_ready) in pods.iter().zip(chains).zip(ready) {
-        if let Some(top) = chain.last() {
-            let key = (
-                pod.metadata.namespace.clone().unwrap_or_default(),
-                top.clone(),
-            );
-            let entry = counts.entry(key).or_insert((0, 0));
-            entry.1 += 1;
-            if *is_ready {
-                entry.0 += 1;
-            }
-        }
-    }
-    counts
 }
 
 pub(crate) fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {

@@ -117,9 +117,9 @@ pub fn failing_readiness_gates(pod: &Pod) -> Vec<&str> {
 pub fn unschedulable_message(pod: &Pod) -> Option<String> {
     let condition = condition(pod, "PodScheduled").filter(|c| c.status == "False")?;
     condition
-        .message
-        .clone()
-        .or_else(|| condition.reason.clone())
+        .message()
+        .or(condition.reason())
+        .map(str::to_owned)
 }
 
 pub fn created_at(pod: &Pod) -> Option<Timestamp> {
@@ -142,7 +142,7 @@ pub fn deletion_deadline(pod: &Pod) -> Option<Timestamp> {
     pod.metadata.deletion_timestamp.as_ref().map(|t| t.0)
 }
 
-pub fn finalizers(pod: &Pod) -> &[String] {
+pub fn finalizers(pod: &Pod) -> &[crate::model::Str] {
     pod.metadata.finalizers.as_deref().unwrap_or_default()
 }
 
@@ -219,7 +219,7 @@ impl<'a> ContainerView<'a> {
     }
 
     pub fn terminated(&self) -> Option<&'a ContainerStateTerminated> {
-        self.status.state.as_ref()?.terminated.as_ref()
+        self.status.state.as_ref()?.terminated.as_deref()
     }
 
     pub fn is_running(&self) -> bool {
@@ -231,7 +231,7 @@ impl<'a> ContainerView<'a> {
 
     /// How the previous instance ended, when the container restarted.
     pub fn last_terminated(&self) -> Option<&'a ContainerStateTerminated> {
-        self.status.last_state.as_ref()?.terminated.as_ref()
+        self.status.last_state.as_ref()?.terminated.as_deref()
     }
 
     /// Whether the container looks like one that runs beside the main one (a mesh proxy, an
@@ -259,7 +259,7 @@ impl<'a> ContainerView<'a> {
             "limits" => resources.limits.as_ref(),
             _ => resources.requests.as_ref(),
         }?;
-        map.get(resource).map(|q| q.0.as_str())
+        map.get(resource).map(|q| q.0.as_ref())
     }
 }
 
@@ -269,7 +269,7 @@ pub fn containers(pod: &Pod) -> impl Iterator<Item = ContainerView<'_>> {
     let init_specs = spec
         .and_then(|s| s.init_containers.as_deref())
         .unwrap_or_default();
-    let main_specs = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
+    let main_specs: &[Container] = spec.map(|s| &s.containers[..]).unwrap_or_default();
     let (init, main) = init_and_main_statuses(pod);
     let init = init.iter().map(move |status| {
         let spec = init_specs.iter().rev().find(|c| c.name == status.name);

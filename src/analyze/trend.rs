@@ -56,27 +56,26 @@ pub enum TrendError {
     Unrecognized(#[source] serde_json::Error),
 }
 
-/// The previous report's text as JSON.
+/// The keys of the previous report's JSON that the trend reads, straight from its text (a big
+/// cluster's report is tens of MiB: it is never held as a JSON tree).
 ///
 /// # Errors
 ///
-/// [`TrendError::Corrupt`] when it is not JSON (a truncated file, another format).
-pub fn parse_previous(text: &str) -> Result<Value, TrendError> {
-    serde_json::from_str(text).map_err(TrendError::Corrupt)
-}
-
-/// What changed between the previous report's JSON and the current report.
-///
-/// # Errors
-///
+/// [`TrendError::Corrupt`] when it is not JSON (a truncated file, another format);
 /// [`TrendError::Unrecognized`] when the JSON lacks `generated_at` or `pods[]` with each pod's
 /// `namespace`, `name` and `health`, or has them of another type.
-pub fn trend(
-    previous: &Value,
-    current: &Report,
-    settings: &TrendSettings,
-) -> Result<Trend, TrendError> {
-    let previous = Previous::deserialize(previous).map_err(TrendError::Unrecognized)?;
+pub fn parse_previous(text: &str) -> Result<PreviousReport, TrendError> {
+    serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            TrendError::Unrecognized(e)
+        } else {
+            TrendError::Corrupt(e)
+        }
+    })
+}
+
+/// What changed between the previous report and the current one.
+pub fn trend(previous: &PreviousReport, current: &Report, settings: &TrendSettings) -> Trend {
     let before: Vec<PodFacts> = previous.pods.iter().map(PodFacts::previous).collect();
     let now: Vec<PodFacts> = current.pods.iter().map(PodFacts::current).collect();
     let open_before = open_counts(previous.trend.as_ref(), &before);
@@ -90,7 +89,7 @@ pub fn trend(
         .iter()
         .map(|n| (n.name.clone(), n.counts.pods))
         .collect();
-    Ok(Trend {
+    Trend {
         new_problems: problems.opened(),
         still_open: problems.still_open(&open_before),
         resolved: problems.resolved(&inspected, &open_before),
@@ -100,12 +99,12 @@ pub fn trend(
         },
         namespace_changes: namespace_changes(&previous.namespace_counts(), &current_namespaces),
         previous_generated_at: previous.generated_at,
-    })
+    }
 }
 
 /// The keys of a previous report that the trend reads; anything else is ignored.
 #[derive(Debug, Deserialize)]
-struct Previous {
+pub struct PreviousReport {
     generated_at: Timestamp,
     pods: Vec<PreviousPod>,
     #[serde(default)]
@@ -151,7 +150,7 @@ struct PreviousNamespace {
     pods: usize,
 }
 
-impl Previous {
+impl PreviousReport {
     /// Pods per namespace; counted from `pods[]` when the report has no `namespaces[]`.
     fn namespace_counts(&self) -> Vec<(String, usize)> {
         if !self.namespaces.is_empty() {
@@ -198,10 +197,10 @@ impl PodFacts {
 
     fn current(row: &PodRow) -> Self {
         PodFacts {
-            namespace: row.namespace.clone(),
+            namespace: row.namespace.to_string(),
             state: PodState {
-                name: row.name.clone(),
-                status: row.status.clone(),
+                name: row.name.to_string(),
+                status: row.status.to_string(),
                 health: row.health,
                 severity: row.severity,
                 codes: row.problems.iter().map(|p| p.code.to_string()).collect(),
@@ -210,8 +209,8 @@ impl PodFacts {
             workload: row.owner.as_ref().and_then(|o| {
                 let w = o.workload.as_ref()?;
                 Some(Subject {
-                    kind: w.kind.clone(),
-                    name: w.name.clone(),
+                    kind: w.kind.to_string(),
+                    name: w.name.to_string(),
                 })
             }),
         }

@@ -60,7 +60,7 @@ impl Targets {
                     targets.insert_deployment_of(&ns, &owner.name, workloads);
                 }
             }
-            targets.namespaces.insert(ns);
+            targets.namespaces.insert(ns.to_string());
         }
         targets
     }
@@ -76,7 +76,7 @@ impl Targets {
             .flat_map(|rs| rs.metadata.owner_references.iter().flatten());
         let deployments: Vec<String> = owners
             .filter(|o| o.kind == "Deployment")
-            .map(|o| o.name.clone())
+            .map(|o| o.name.to_string())
             .collect();
         for name in deployments {
             self.insert("Deployment", ns, &name);
@@ -108,7 +108,7 @@ impl Targets {
         match (&object.kind, ns, &object.name) {
             (Some(kind), Some(ns), Some(name)) => {
                 self.objects
-                    .contains(&(kind.clone(), ns.clone(), name.clone()))
+                    .contains(&(kind.to_string(), ns.to_string(), name.to_string()))
             }
             _ => false,
         }
@@ -145,7 +145,7 @@ pub(crate) fn log_requests(pod: &Pod) -> Vec<LogRequest> {
     let mut requests = Vec::new();
     for s in statuses {
         requests.push(LogRequest {
-            container: s.name.clone(),
+            container: s.name.to_string(),
             previous: false,
         });
         let terminated_before = s
@@ -154,7 +154,7 @@ pub(crate) fn log_requests(pod: &Pod) -> Vec<LogRequest> {
             .is_some_and(|last| last.terminated.is_some());
         if s.restart_count > 0 || terminated_before {
             requests.push(LogRequest {
-                container: s.name.clone(),
+                container: s.name.to_string(),
                 previous: true,
             });
         }

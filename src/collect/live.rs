@@ -151,26 +151,22 @@ impl Cluster {
         })
     }
 
-    /// Reads the events and log tails of the pods at `problems` (indices into the snapshot's
-    /// pods) into the snapshot; what cannot be read goes to `missing`. Never fails. The debug
+    /// Reads the events and log tails of the `problems` pods (the ones judged not healthy)
+    /// into the snapshot; what cannot be read goes to `missing`. Never fails. The debug
     /// log then counts the API calls made for evidence (workloads, nodes, events, logs).
     pub async fn add_evidence(
         &self,
         snapshot: &mut Snapshot,
-        problems: &[usize],
+        problems: &[&Pod],
         evidence: &EvidenceOptions,
     ) {
         let calls = &self.calls;
         let mut missing = Vec::new();
         let (events, logs) = {
-            let pods: Vec<&Pod> = problems
-                .iter()
-                .filter_map(|&i| snapshot.pods.get(i))
-                .collect();
-            let targets = Targets::new(&pods, &snapshot.workloads);
+            let targets = Targets::new(problems, &snapshot.workloads);
             let events =
                 objects::list_events(&self.client, &targets, &self.opts, calls, &mut missing).await;
-            let logs = logs::read_logs(&self.client, &pods, evidence, calls, &mut missing).await;
+            let logs = logs::read_logs(&self.client, problems, evidence, calls, &mut missing).await;
             (events, logs)
         };
         info!(

@@ -68,8 +68,8 @@ impl LogReader<'_> {
                 None => self.read(&api, &namespace, &name, &request).await,
             };
             tails.push(LogTail {
-                namespace: namespace.clone(),
-                pod: name.clone(),
+                namespace: namespace.to_string(),
+                pod: name.to_string(),
                 container: request.container,
                 previous: request.previous,
                 outcome,

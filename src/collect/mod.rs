@@ -77,15 +77,10 @@ pub fn from_dump(path: &str, selection: &NamespaceSelection) -> Result<Snapshot,
     from_dump_reader(reader, path, selection)
 }
 
-/// The evidence a dump has for the pods at `problems` (indices into the snapshot's pods):
-/// their events and their owners', the others dropped. A dump has no logs: when some pod
-/// needs evidence, `missing` says so.
-pub fn add_dump_evidence(snapshot: &mut Snapshot, problems: &[usize]) {
-    let pods: Vec<&Pod> = problems
-        .iter()
-        .filter_map(|&i| snapshot.pods.get(i))
-        .collect();
-    let targets = evidence::Targets::new(&pods, &snapshot.workloads);
+/// The evidence a dump has for the `problems` pods: their events and their owners', the
+/// others dropped. A dump has no logs: when some pod needs evidence, `missing` says so.
+pub fn add_dump_evidence(snapshot: &mut Snapshot, problems: &[&Pod]) {
+    let targets = evidence::Targets::new(problems, &snapshot.workloads);
     snapshot.events.retain(|e| targets.concerns(e));
     if !problems.is_empty() {
         snapshot.missing.push(Missing {
@@ -211,7 +206,7 @@ fn sorted(mut w: Workloads) -> Workloads {
 fn pods_namespaces(pods: &[Pod]) -> Vec<String> {
     let mut names: Vec<String> = pods
         .iter()
-        .filter_map(|p| p.metadata.namespace.clone())
+        .filter_map(|p| p.metadata.namespace.as_deref().map(str::to_owned))
         .collect();
     names.sort();
     names.dedup();

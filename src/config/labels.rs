@@ -1,6 +1,5 @@
 //! One label requirement in kubectl's equality syntax, for `exclude.labels`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// `key=value` (or `key==value`), `key!=value`, `key` (the label exists), `!key` (it does not).
@@ -25,10 +24,10 @@ pub enum LabelMatch {
 
 impl LabelMatch {
     /// Whether a pod with these labels meets the requirement.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &crate::model::Labels) -> bool {
         match self {
-            LabelMatch::Equals { key, value } => labels.get(key) == Some(value),
-            LabelMatch::NotEquals { key, value } => labels.get(key) != Some(value),
+            LabelMatch::Equals { key, value } => labels.get(key) == Some(value.as_str()),
+            LabelMatch::NotEquals { key, value } => labels.get(key) != Some(value.as_str()),
             LabelMatch::Exists { key } => labels.contains_key(key),
             LabelMatch::NotExists { key } => !labels.contains_key(key),
         }

@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::SignedDuration;
@@ -508,9 +507,9 @@ fn bad_label_selectors_are_rejected() {
 
 #[test]
 fn label_selectors_match_as_kubectl_does() {
-    let labels: BTreeMap<String, String> = [("app", "web"), ("tier", "front")]
+    let labels: crate::model::Labels = [("app", "web"), ("tier", "front")]
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .map(|(k, v)| (k.into(), v.into()))
         .collect();
     let matches = |selector: &str| LabelMatch::parse(selector).unwrap().matches(&labels);
     assert!(matches("app=web"));

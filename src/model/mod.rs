@@ -11,19 +11,45 @@ mod workload;
 
 pub use event::{Event, EventSeries, ObjectReference};
 pub use meta::{
-    HasMeta, KEPT_ANNOTATIONS, LabelSelector, LabelSelectorRequirement, ObjectMeta, OwnerReference,
-    REVISION_ANNOTATION, Time, find,
+    HasMeta, KEPT_ANNOTATIONS, LabelSelector, LabelSelectorRequirement, Labels, ObjectMeta,
+    OwnerReference, REVISION_ANNOTATION, StrMap, Time, find,
 };
 pub use node::{Node, NodeCondition, NodeMeta, NodeSpec, NodeStatus, NodeSystemInfo, Taint};
 pub use pod::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
     ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodIp, PodReadinessGate, PodSpec,
-    PodStatus, Quantity, ResourceRequirements,
+    PodStatus, Quantity, ResourceRequirements, Resources,
 };
 pub use workload::{Workload, WorkloadCondition, WorkloadSpec, WorkloadStatus, Workloads};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+/// The model's string: up to 24 bytes inline, without a heap allocation (names, labels,
+/// statuses and reasons mostly fit); longer ones on the heap.
+pub type Str = compact_str::CompactString;
+
+/// Names longer than [`Str`] holds inline that every pod repeats: condition types and the
+/// recommended label keys. Sorted.
+const WELL_KNOWN: [&str; 9] = [
+    "PodReadyToStartContainers",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/version",
+    "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-name",
+    "statefulset.kubernetes.io/pod-name",
+];
+
+/// A [`Str`] of `text`; a well-known name is not copied (it points at the static text).
+pub fn intern(text: &str) -> Str {
+    match WELL_KNOWN.binary_search(&text) {
+        Ok(i) => Str::const_new(WELL_KNOWN[i]),
+        Err(_) => Str::from(text),
+    }
+}
 
 /// Everything read from a cluster (or a dump file) for one inspection.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

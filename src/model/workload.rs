@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Str;
+
 use super::meta::{HasMeta, LabelSelector, ObjectMeta, REVISION_ANNOTATION};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -53,7 +55,7 @@ pub struct WorkloadSpec {
     pub selector: Option<LabelSelector>,
     /// A CronJob's schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
+    pub schedule: Option<Str>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -76,13 +78,13 @@ pub struct WorkloadStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadCondition {
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: Str,
     #[serde(default)]
-    pub status: String,
+    pub status: Str,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Str>,
 }
 
 /// The controllers that own pods, by kind.

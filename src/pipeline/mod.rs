@@ -72,8 +72,8 @@ async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure>
     exclude_pods(&mut snapshot, &plan.config)?;
     let mut settings = settings(args, &plan.config, &snapshot, plan.now);
     settings.timezone = plan.style.timezone.clone();
-    let judgement = analyze::judge(&snapshot, &settings);
-    let problems = judgement.problems();
+    let judgement = analyze::judge(&mut snapshot, &settings);
+    let problems = judgement.problem_pods();
     match reader {
         Reader::Cluster(cluster) => {
             let evidence = evidence_options(&plan.config);
@@ -275,7 +275,9 @@ async fn collect_snapshot(
                     ),
                 ));
             }
-            collect::from_dump(path, selection).map(|s| (s, Reader::Dump))
+            read_dump(path.clone(), selection.clone())
+                .await
+                .map(|s| (s, Reader::Dump))
         }
         None => {
             let opts = ClusterOptions {
@@ -302,6 +304,17 @@ async fn collect_snapshot(
         };
         Failure::new(exit, e)
     })
+}
+
+/// Reads a dump on a blocking thread: a big dump takes seconds to read, which must not stall
+/// the runtime.
+async fn read_dump(
+    path: String,
+    selection: NamespaceSelection,
+) -> Result<Snapshot, collect::Error> {
+    tokio::task::spawn_blocking(move || collect::from_dump(&path, &selection))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 /// `--cluster-name`, else the config's, else the kubeconfig context, else the server.

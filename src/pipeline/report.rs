@@ -52,7 +52,7 @@ fn compare_with(path: &Path, report: &Report, settings: &TrendSettings) -> Resul
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
     let previous = trend::parse_previous(&text).map_err(|e| fail(&e))?;
-    trend::trend(&previous, report, settings).map_err(|e| fail(&e))
+    Ok(trend::trend(&previous, report, settings))
 }
 
 /// Every format into `dir`; each file is complete before the next is written.

@@ -190,7 +190,7 @@ fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Opti
         }
     };
     let compared =
-        trend::parse_previous(&text).and_then(|previous| trend::trend(&previous, report, settings));
+        trend::parse_previous(&text).map(|previous| trend::trend(&previous, report, settings));
     match compared {
         Ok(trend) => {
             info!(previous = %path.display(), new = trend.new_problems.len(), resolved = trend.resolved.len(), "compared with the previous report");

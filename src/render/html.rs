@@ -21,23 +21,43 @@ const CODE: &str = "font-family:SFMono-Regular,Consolas,Menlo,monospace;font-siz
 /// The Markdown as HTML with inline styles; raw HTML in the Markdown is shown as text.
 pub fn body(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut parser = Parser::new_ext(markdown, options);
-    let mut events = Vec::new();
-    while let Some(event) = parser.next() {
-        if let Event::Start(Tag::Table(_)) = event {
-            // Column widths depend on every row, so a table is read whole before it is written;
-            // Markdown tables do not nest, so the first end is this table's.
-            let cells = parser
-                .by_ref()
-                .take_while(|e| !matches!(e, Event::End(TagEnd::Table)));
-            events.extend(table(cells.collect()));
-        } else {
-            events.push(inline(event));
-        }
-    }
+    let styled = Styled {
+        parser: Parser::new_ext(markdown, options),
+        table: Vec::new().into_iter(),
+    };
     let mut out = String::with_capacity(markdown.len() * 2);
-    html::push_html(&mut out, events.into_iter());
+    html::push_html(&mut out, styled);
     out
+}
+
+/// The parser's events, styled as they are written: only one table at a time is held (a big
+/// report's tables hold a million cells).
+struct Styled<'a> {
+    parser: Parser<'a>,
+    /// The rest of the table being written.
+    table: std::vec::IntoIter<Event<'a>>,
+}
+
+impl<'a> Iterator for Styled<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.table.next() {
+            return Some(event);
+        }
+        let event = self.parser.next()?;
+        if !matches!(event, Event::Start(Tag::Table(_))) {
+            return Some(inline(event));
+        }
+        // Column widths depend on every row, so a table is read whole before it is written;
+        // Markdown tables do not nest, so the first end is this table's.
+        let cells = self
+            .parser
+            .by_ref()
+            .take_while(|e| !matches!(e, Event::End(TagEnd::Table)));
+        self.table = table(cells.collect()).into_iter();
+        self.table.next()
+    }
 }
 
 /// Everything but tables: code styled inline, raw HTML as text, soft breaks kept.

@@ -113,13 +113,20 @@ pub fn markdown(report: &Report, catalog: &Catalog, style: &Style) -> Result<Str
 /// # Errors
 /// As [`markdown`], for either template.
 pub fn html(report: &Report, catalog: &Catalog, style: &Style) -> Result<String, Error> {
-    let markdown = markdown(report, catalog, style)?;
-    let page = Page {
-        lang: catalog.lang.code(),
-        title: catalog.text("report.title", &[("cluster", &report.cluster)]),
-        body: html::body(&markdown),
-    };
-    render(&style.templates.page, &page)
+    let body = html::body(&markdown(report, catalog, style)?);
+    let template = &style.templates.page;
+    let fail = |e: tera::Error| template_error(template, &e);
+    // The page sees `lang`, `title` and `body`; the body is moved into the context, not
+    // copied: a big report's is tens of MiB.
+    let context = Context::from_value(serde_json::json!({
+        "lang": catalog.lang.code(),
+        "title": catalog.text("report.title", &[("cluster", &report.cluster)]),
+        "body": body,
+    }))
+    .map_err(fail)?;
+    compile(template)?
+        .render(&template.name, &context)
+        .map_err(fail)
 }
 
 /// The report as pretty JSON, ending with a newline.
@@ -216,13 +223,6 @@ impl<'a> Subject<'a> {
             new_problems: report.trend.as_ref().map(|t| t.new_problems.len()),
         }
     }
-}
-
-#[derive(Serialize)]
-struct Page<'a> {
-    lang: &'a str,
-    title: String,
-    body: String,
 }
 
 fn render(template: &Template, data: &impl Serialize) -> Result<String, Error> {

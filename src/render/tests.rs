@@ -95,7 +95,8 @@ fn the_trend_section_sits_between_the_problem_table_and_the_statistics() {
         .unwrap()
         .retain(|p| p["name"] != "pigo-web-75fb4c7fc5-lc9x6");
     previous["namespaces"][0]["pods"] = json!(13);
-    report.trend = Some(trend::trend(&previous, &report, &TrendSettings::default()).unwrap());
+    let previous = trend::parse_previous(&previous.to_string()).unwrap();
+    report.trend = Some(trend::trend(&previous, &report, &TrendSettings::default()));
     let text = markdown(&report, &Catalog::builtin(Lang::En), &taipei()).unwrap();
     let problems = text.find("## 🚨").unwrap();
     let trend = text.find("## 🔄 Since the last report").unwrap();

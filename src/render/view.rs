@@ -1,6 +1,8 @@
 //! What templates see: the report, the locale's words as `t`, and values arranged for people
 //! (dates in the chosen zone, pods grouped per namespace, healthy tables folded).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::Style;
@@ -12,7 +14,7 @@ use crate::report::{Health, NamespaceSummary, PodRow, Report, Severity};
 #[derive(Serialize)]
 pub struct View<'a> {
     #[serde(flatten)]
-    report: &'a Report,
+    report: ReportFields<'a>,
     t: &'a toml::Table,
     title: String,
     date: String,
@@ -40,17 +42,102 @@ struct OldDump {
     now_flag: String,
 }
 
+/// The report's fields as templates see them: all but `pods`, whose rows `sections` carries
+/// (healthy ones folded). Handing a template every pod of a big cluster would copy them all
+/// into the template engine's values.
+#[derive(Serialize)]
+struct ReportFields<'a> {
+    schema_version: u32,
+    generated_at: jiff::Timestamp,
+    tool: &'a crate::report::Tool,
+    source: &'a crate::model::Source,
+    kubernetes_version: &'a Option<String>,
+    dump_age: &'a Option<crate::report::DumpAge>,
+    cluster: &'a str,
+    lang: crate::locale::Lang,
+    summary: &'a crate::report::Summary,
+    namespaces: &'a [NamespaceSummary],
+    findings: &'a [crate::report::FindingRow],
+    advice: &'a crate::report::Advice,
+    statistics: &'a crate::report::Statistics,
+    conclusions: &'a crate::report::Conclusions,
+    missing: &'a [crate::model::Missing],
+    partial: bool,
+    criteria: &'a crate::report::Criteria,
+    trend: &'a Option<Trend>,
+}
+
+impl<'a> ReportFields<'a> {
+    fn of(r: &'a Report) -> Self {
+        ReportFields {
+            schema_version: r.schema_version,
+            generated_at: r.generated_at,
+            tool: &r.tool,
+            source: &r.source,
+            kubernetes_version: &r.kubernetes_version,
+            dump_age: &r.dump_age,
+            cluster: &r.cluster,
+            lang: r.lang,
+            summary: &r.summary,
+            namespaces: &r.namespaces,
+            findings: &r.findings,
+            advice: &r.advice,
+            statistics: &r.statistics,
+            conclusions: &r.conclusions,
+            missing: &r.missing,
+            partial: r.partial,
+            criteria: &r.criteria,
+            trend: &r.trend,
+        }
+    }
+}
+
 /// One namespace's part of the details.
 #[derive(Serialize)]
 struct Section<'a> {
     name: &'a str,
     counts: &'a NamespaceSummary,
     /// Healthy pods, at most the configured number of rows.
-    healthy: Vec<&'a PodRow>,
+    healthy: Vec<HealthyRow<'a>>,
     /// Healthy pods left out of the table.
     folded: usize,
     /// Unhealthy pods, then those needing attention; problem pods are never folded.
     problem_groups: Vec<ProblemGroup<'a>>,
+}
+
+/// A healthy pod as its table shows it: kubectl's cells, not the whole row. A big cluster has
+/// thousands of them, and every key a template sees is copied into the template engine.
+#[derive(Serialize)]
+struct HealthyRow<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    ready: &'a str,
+    status: &'a str,
+    restarts: &'a str,
+    age: &'a str,
+    ip: &'a str,
+    node: &'a str,
+    nominated_node: &'a str,
+    readiness_gates: &'a str,
+    restart_count: i64,
+}
+
+impl<'a> HealthyRow<'a> {
+    fn of(p: &'a PodRow) -> Self {
+        HealthyRow {
+            namespace: &p.namespace,
+            name: &p.name,
+            ready: &p.ready,
+            status: &p.status,
+            restarts: &p.restarts,
+            age: &p.age,
+            ip: &p.ip,
+            node: &p.node,
+            nominated_node: &p.nominated_node,
+            readiness_gates: &p.readiness_gates,
+            restart_count: p.restart_count,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -79,7 +166,7 @@ impl<'a> View<'a> {
         let next = zoned.timestamp() + style.next_inspection;
         let names: Vec<&str> = report.namespaces.iter().map(|n| n.name.as_str()).collect();
         View {
-            report,
+            report: ReportFields::of(report),
             t: &catalog.tree,
             title: catalog.text("report.title", &[("cluster", &report.cluster)]),
             date: zoned.strftime("%Y-%m-%d").to_string(),
@@ -242,12 +329,16 @@ fn growth_rows<T>(rows: &[T], abnormal: impl Fn(&T) -> bool) -> (Vec<&T>, usize)
 }
 
 fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {
+    let mut by_namespace: HashMap<&str, Vec<&PodRow>> = HashMap::new();
+    for p in &report.pods {
+        by_namespace.entry(&p.namespace).or_default().push(p);
+    }
     report
         .namespaces
         .iter()
         .map(|ns| {
-            let pods = report.pods.iter().filter(|p| p.namespace == ns.name);
-            let of = |h: Health| pods.clone().filter(move |p| p.health == h);
+            let pods = by_namespace.remove(ns.name.as_str()).unwrap_or_default();
+            let of = |h: Health| pods.iter().copied().filter(move |p| p.health == h);
             let healthy_total = of(Health::Healthy).count();
             let shown = if fold_after == 0 {
                 healthy_total
@@ -268,7 +359,10 @@ fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {
             Section {
                 name: &ns.name,
                 counts: ns,
-                healthy: of(Health::Healthy).take(shown).collect(),
+                healthy: of(Health::Healthy)
+                    .take(shown)
+                    .map(HealthyRow::of)
+                    .collect(),
                 folded: healthy_total - shown,
                 problem_groups: groups,
             }
@@ -297,4 +391,37 @@ fn action_groups(actions: &[Action]) -> Vec<ActionGroup<'_>> {
     })
     .filter(|g| !g.actions.is_empty())
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report of one pod, with every optional part present.
+    fn full_report() -> Report {
+        let text = include_str!("../../tests/snapshots/json_contract__seed_report_json_zh_tw.snap");
+        let json = text.splitn(3, "---").nth(2).expect("the snapshot's body");
+        let mut report: Report = serde_json::from_str(json).expect("the seed's JSON reads back");
+        report.trend = Some(Trend {
+            previous_generated_at: report.generated_at,
+            new_problems: vec![],
+            resolved: vec![],
+            still_open: vec![],
+            restart_growth: Default::default(),
+            namespace_changes: vec![],
+        });
+        report
+    }
+
+    #[test]
+    fn templates_see_every_key_of_the_report_but_the_pods() {
+        let report = full_report();
+        let catalog = Catalog::builtin(report.lang);
+        let style = Style::default();
+        let view = serde_json::to_value(View::new(&report, &catalog, &style)).unwrap();
+        let report_json = serde_json::to_value(&report).unwrap();
+        for key in report_json.as_object().unwrap().keys() {
+            assert_eq!(view.get(key).is_some(), key != "pods", "{key}");
+        }
+    }
 }

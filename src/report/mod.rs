@@ -33,7 +33,7 @@ pub use trend::{
 };
 
 use crate::locale::Lang;
-use crate::model::{Missing, Source};
+use crate::model::{Missing, Source, Str};
 
 /// The version of the JSON format (`schema_version`). Adding a key keeps it; removing a key,
 /// renaming one or changing its meaning or type makes a new version. Reports without the key
@@ -422,17 +422,17 @@ pub struct NamespaceSummary {
 /// One pod: kubectl's exact cells and kube-patrol's judgement.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PodRow {
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Str,
+    pub name: Str,
     /// `kubectl get pods -o wide` cells, exactly as the API server prints them.
-    pub ready: String,
-    pub status: String,
-    pub restarts: String,
-    pub age: String,
-    pub ip: String,
-    pub node: String,
-    pub nominated_node: String,
-    pub readiness_gates: String,
+    pub ready: Str,
+    pub status: Str,
+    pub restarts: Str,
+    pub age: Str,
+    pub ip: Str,
+    pub node: Str,
+    pub nominated_node: Str,
+    pub readiness_gates: Str,
     /// RESTARTS as a number.
     pub restart_count: i64,
     pub health: Health,
@@ -445,7 +445,7 @@ pub struct PodRow {
     /// The owner chain, nearest first, and the top workload's selector.
     pub owner: Option<OwnerInfo>,
     /// Evidence, for pods that are not healthy.
-    pub evidence: Option<Evidence>,
+    pub evidence: Option<Box<Evidence>>,
     /// The 問題分析 bullet lines, as sentences.
     pub analysis: Vec<String>,
 }

@@ -1,6 +1,10 @@
 //! Who owns a pod.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
+
+use crate::model::Str;
 use serde::{Deserialize, Serialize};
 
 /// One link of an owner chain.
@@ -8,8 +12,8 @@ use serde::{Deserialize, Serialize};
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub struct Owner {
-    pub kind: String,
-    pub name: String,
+    pub kind: Str,
+    pub name: Str,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -18,7 +22,7 @@ pub struct OwnerInfo {
     /// The top workload (`Deployment`, `StatefulSet`, `DaemonSet`, `CronJob`, ...).
     pub workload: Option<Owner>,
     /// Its label selector in kubectl's syntax.
-    pub selector: Option<String>,
+    pub selector: Option<Arc<str>>,
     /// For an ended pod of an old ReplicaSet: the current ReplicaSet's pod that replaced it.
     pub replacement: Option<Replacement>,
 }

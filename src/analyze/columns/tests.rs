@@ -847,15 +847,15 @@ fn empty_pod_prints_empty_cells_without_panicking() {
     assert_eq!(
         cols,
         PodColumns {
-            name: String::new(),
-            ready: "0/0".to_owned(),
-            status: String::new(),
-            restarts: "0".to_owned(),
-            age: "<unknown>".to_owned(),
-            ip: "<none>".to_owned(),
-            node: "<none>".to_owned(),
-            nominated_node: "<none>".to_owned(),
-            readiness_gates: "<none>".to_owned(),
+            name: "".into(),
+            ready: "0/0".into(),
+            status: "".into(),
+            restarts: "0".into(),
+            age: "<unknown>".into(),
+            ip: "<none>".into(),
+            node: "<none>".into(),
+            nominated_node: "<none>".into(),
+            readiness_gates: "<none>".into(),
             restart_count: 0,
             ready_containers: 0,
             total_containers: 0,
@@ -869,7 +869,7 @@ fn empty_pod_prints_empty_cells_without_panicking() {
 fn status_as(pod_json: Value, version: &str) -> String {
     let pod: Pod = serde_json::from_value(pod_json).expect("test pod is a Pod");
     let version = super::KubernetesVersion::parse(version).expect("a version");
-    super::pod_columns_as(&pod, now(), version).status
+    super::pod_columns_as(&pod, now(), version).status.into()
 }
 
 fn terminated(reason: Option<&str>, exit: i32, signal: Option<i32>) -> Value {

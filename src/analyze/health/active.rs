@@ -204,7 +204,7 @@ fn starting(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
     // A gate is held on purpose (a queue such as Kueue admits the pod when there is room):
     // waiting at a gate is not failing to start.
     let gated = pod::condition(case.pod, "PodScheduled")
-        .is_some_and(|c| c.reason.as_deref() == Some("SchedulingGated"));
+        .is_some_and(|c| c.reason() == Some("SchedulingGated"));
     let code = if !gated && waited.is_some_and(|w| w > rules.pending_grace) {
         ProblemCode::PendingTooLong
     } else {
@@ -266,8 +266,8 @@ fn not_ready(case: &Case, now: Timestamp, rules: &Rules) -> Option<Finding> {
                 "containers",
                 (!unready.is_empty()).then(|| unready.join(", ")),
             )
-            .with_some("ready_reason", condition.and_then(|c| c.reason.clone()))
-            .with_some("ready_message", condition.and_then(|c| c.message.clone())),
+            .with_some("ready_reason", condition.and_then(|c| c.reason()))
+            .with_some("ready_message", condition.and_then(|c| c.message())),
     )
 }
 

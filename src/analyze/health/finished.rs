@@ -55,7 +55,7 @@ pub(super) fn failed(case: &Case) -> Option<Finding> {
 fn stopped_by_shutdown(case: &Case) -> bool {
     let reason = pod::reason(case.pod);
     let by_kubelet =
-        pod::disruption(case.pod).and_then(|d| d.reason.as_deref()) == Some(TERMINATION_BY_KUBELET);
+        pod::disruption(case.pod).and_then(|d| d.reason()) == Some(TERMINATION_BY_KUBELET);
     reason.is_some_and(|r| SHUTDOWN_REASONS.contains(&r)) || (reason.is_none() && by_kubelet)
 }
 
@@ -96,11 +96,14 @@ fn with_disruption(finding: Finding, case: &Case) -> Finding {
     let Some(d) = pod::disruption(case.pod) else {
         return finding;
     };
-    let mut finding = finding.with_some("disruption", d.reason.clone());
+    let mut finding = finding.with_some("disruption", d.reason());
     // The condition explains the pod when `status.reason`/`message` do not.
-    for (key, value) in [("reason", &d.reason), ("message", &d.message)] {
-        if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
-            finding.facts.entry(key).or_insert_with(|| value.clone());
+    for (key, value) in [("reason", d.reason()), ("message", d.message())] {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            finding
+                .facts
+                .entry(key)
+                .or_insert_with(|| value.to_string());
         }
     }
     finding

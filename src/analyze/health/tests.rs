@@ -256,7 +256,7 @@ fn exit_code_and_signal_statuses_are_failures_or_a_first_crash_when_the_containe
             "restartPolicy Always restarts it"
         );
         assert_eq!(a.findings[0].facts["status"], expected);
-        p.spec.as_mut().unwrap().restart_policy = Some("Never".to_owned());
+        p.spec.as_mut().unwrap().restart_policy = Some("Never".into());
         assert_eq!(codes(&assess_pod(&p)), ["failed"], "restartPolicy Never");
     }
 }
@@ -655,7 +655,7 @@ fn deleting(mut p: Pod, since: SignedDuration) -> Pod {
         now() - since + SignedDuration::from_secs(30),
     ));
     p.metadata.deletion_grace_period_seconds = Some(30);
-    p.metadata.finalizers = Some(vec!["batch.kubernetes.io/job-tracking".to_owned()]);
+    p.metadata.finalizers = Some(Box::new(["batch.kubernetes.io/job-tracking".into()]));
     p
 }
 
@@ -1091,7 +1091,7 @@ fn a_failed_main_container_beside_a_running_proxy_names_the_proxy() {
 fn older_siblings_do_not_replace_a_pod_lost_to_a_node_shutdown() {
     let sibling = |name: &str| {
         let mut p = ready_replacement();
-        p.metadata.name = Some(name.to_owned());
+        p.metadata.name = Some(name.into());
         p.metadata.creation_timestamp = Some(crate::model::Time(now() - hours(50)));
         p
     };

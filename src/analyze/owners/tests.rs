@@ -144,8 +144,9 @@ fn an_ended_pod_of_an_old_replica_set_is_replaced_by_the_newest_revisions_runnin
         ..Snapshot::default()
     };
     let chain = owner_chain(&old, &snapshot.workloads);
-    let found = replacement(&old, &chain, &snapshot).unwrap();
-    assert_eq!(found.metadata.name.as_deref(), Some("web-new2-bbbbb"));
+    let context = Context::of(&snapshot);
+    let found = replacement(&old, &chain, &snapshot.workloads, &context).unwrap();
+    assert_eq!(found.name, "web-new2-bbbbb");
 }
 
 #[test]
@@ -163,7 +164,8 @@ fn a_pod_of_the_newest_replica_set_has_no_replacement() {
         ..Snapshot::default()
     };
     let chain = owner_chain(&new, &snapshot.workloads);
-    assert!(replacement(&new, &chain, &snapshot).is_none());
+    let context = Context::of(&snapshot);
+    assert!(replacement(&new, &chain, &snapshot.workloads, &context).is_none());
 }
 
 #[test]

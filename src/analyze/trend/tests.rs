@@ -91,7 +91,8 @@ fn pods_of(state: Option<&ProblemState>) -> Vec<&str> {
 }
 
 fn trend_of(previous: &Value, current: &Report) -> Trend {
-    trend(previous, current, &TrendSettings::default()).unwrap()
+    let previous = parse_previous(&previous.to_string()).unwrap();
+    trend(&previous, current, &TrendSettings::default())
 }
 
 fn d(name: &str, reports: u32) -> (String, u32) {
@@ -334,7 +335,11 @@ fn workload_restarts_compare_across_a_rollout_that_renamed_the_pods() {
     let lenient = TrendSettings {
         restart_growth_abnormal: 20,
     };
-    let t = trend(&prev, &current, &lenient).unwrap();
+    let t = trend(
+        &parse_previous(&prev.to_string()).unwrap(),
+        &current,
+        &lenient,
+    );
     assert!(
         !t.restart_growth.workloads[0].abnormal,
         "5 → 10 is double, not more"
@@ -394,7 +399,6 @@ fn a_corrupt_previous_report_is_an_error_not_a_panic() {
 
 #[test]
 fn json_that_is_not_a_kube_patrol_report_is_unrecognized() {
-    let current = report(&["ns"], vec![]);
     for other in [
         json!([]),
         json!({"kind": "PodList", "items": []}),
@@ -402,7 +406,7 @@ fn json_that_is_not_a_kube_patrol_report_is_unrecognized() {
         json!({"generated_at": BEFORE, "pods": [{"namespace": "ns", "name": "a"}]}),
         json!({"generated_at": BEFORE, "pods": [{"namespace": "ns", "name": "a", "health": "great"}]}),
     ] {
-        let err = trend(&other, &current, &TrendSettings::default()).unwrap_err();
+        let err = parse_previous(&other.to_string()).unwrap_err();
         assert!(matches!(err, TrendError::Unrecognized(_)), "{other}");
     }
 }
