@@ -151,6 +151,22 @@ pub struct InspectArgs {
     /// LIST page size when reading a cluster.
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: u32,
+
+    /// How long one API request may wait for the server, e.g. 30s (default: the config's
+    /// cluster.request_timeout, else 30s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<jiff::SignedDuration>,
+
+    /// Tries after the first for an API request that failed for a transient reason (429, 5xx, a
+    /// reset or cut-off answer, a timeout) (default: the config's cluster.retries, else 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub retries: Option<u32>,
+
+    /// The deadline for reading the cluster, e.g. 20m: past it the run stops with exit 3, or,
+    /// when the pods are read and only evidence is left, makes the report without the rest
+    /// (default: the config's cluster.timeout, else 20m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<jiff::SignedDuration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -206,6 +222,16 @@ impl Failure {
 fn parse_time(s: &str) -> Result<Timestamp, String> {
     s.parse::<Timestamp>()
         .map_err(|e| format!("expected an RFC 3339 time such as 2025-12-26T10:00:00+08:00: {e}"))
+}
+
+fn parse_duration(s: &str) -> Result<jiff::SignedDuration, String> {
+    let parsed = s
+        .parse::<jiff::Span>()
+        .and_then(|span| span.to_duration(jiff::SpanRelativeTo::days_are_24_hours()));
+    match parsed {
+        Ok(d) if d.is_positive() => Ok(d),
+        _ => Err("expected a positive duration such as 30s, 2m or 1h30m".to_owned()),
+    }
 }
 
 fn parse_kubernetes_version(s: &str) -> Result<KubernetesVersion, String> {

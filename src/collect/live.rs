@@ -8,10 +8,10 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt, stream};
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, ListParams};
+use kube::api::ListParams;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use tracing::{debug, info, warn};
@@ -19,6 +19,7 @@ use tracing::{debug, info, warn};
 use super::evidence::{EvidenceOptions, Targets};
 use super::list::{self, list_pages};
 use super::objects::{self, Scope};
+use super::retry::{Failed, RetryPolicy, retrying};
 use super::{Error, NamespaceSelection, logs, sort_pods};
 use crate::error::one_line;
 use crate::model::{Missing, Pod, Snapshot, Source};
@@ -36,6 +37,10 @@ pub struct ClusterOptions {
     pub page_size: u32,
     /// Namespaces read at the same time.
     pub concurrency: usize,
+    /// How transient failures are retried (`cluster.retries`).
+    pub retry: RetryPolicy,
+    /// How long one request may wait for the server's next bytes (`cluster.request_timeout`).
+    pub request_timeout: Duration,
 }
 
 impl Default for ClusterOptions {
@@ -46,9 +51,15 @@ impl Default for ClusterOptions {
             label_selector: None,
             page_size: 500,
             concurrency: 4,
+            retry: RetryPolicy::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
+
+/// The default of [`ClusterOptions::request_timeout`]: an API server answers a page of 500 pods
+/// in well under a second; a stalled connection is given up after this long.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A cluster to read: its client, where it is, and how hard to lean on it.
 pub struct Cluster {
@@ -90,13 +101,25 @@ pub async fn connect(opts: &ClusterOptions) -> Result<Cluster, Error> {
         context: opts.context.clone(),
         server: config.cluster_url.to_string(),
     };
-    let client = Client::try_from(config).map_err(|e| config_error(&e))?;
+    let client = Client::try_from(with_timeouts(config, opts)).map_err(|e| config_error(&e))?;
     Ok(Cluster {
         client,
         source,
         opts: opts.clone(),
         calls: Calls::default(),
     })
+}
+
+/// kube's client settings for a flaky server: its own retry layer off (ours retries, see
+/// [`super::retry`]), and a stalled connection given up after `request_timeout`, counted from
+/// when the request was sent.
+fn with_timeouts(mut config: Config, opts: &ClusterOptions) -> Config {
+    config.default_retry = false;
+    config.connect_timeout = Some(opts.request_timeout.min(Duration::from_secs(10)));
+    config.read_timeout = Some(opts.request_timeout);
+    config.write_timeout = Some(opts.request_timeout);
+    config.reset_reader_on_write = true;
+    config
 }
 
 impl Cluster {
@@ -115,7 +138,7 @@ impl Cluster {
     pub async fn snapshot(&self, selection: &NamespaceSelection) -> Result<Snapshot, Error> {
         let (client, opts) = (&self.client, &self.opts);
         let server = self.source.server().to_owned();
-        let server_version = server_version(client, &server).await?;
+        let server_version = server_version(client, &server, &opts.retry).await?;
         let namespaces = choose_namespaces(client, &server, selection, opts).await?;
         info!(namespaces = namespaces.len(), "listing pods");
         let per_namespace: Vec<Vec<Pod>> = stream::iter(namespaces.iter())
@@ -166,7 +189,15 @@ impl Cluster {
             let targets = Targets::new(problems, &snapshot.workloads);
             let events =
                 objects::list_events(&self.client, &targets, &self.opts, calls, &mut missing).await;
-            let logs = logs::read_logs(&self.client, problems, evidence, calls, &mut missing).await;
+            let logs = logs::read_logs(
+                &self.client,
+                problems,
+                evidence,
+                &self.opts.retry,
+                calls,
+                &mut missing,
+            )
+            .await;
             (events, logs)
         };
         info!(
@@ -216,17 +247,25 @@ impl Calls {
 /// The API server's `gitVersion` (`GET /version`): its release decides how kubectl prints
 /// STATUS. Every authenticated user may read it (`system:public-info-viewer`); when a hardened
 /// cluster refuses, the newest printer rules are used and the log says so.
-async fn server_version(client: &Client, server: &str) -> Result<Option<String>, Error> {
-    match client.apiserver_version().await {
+async fn server_version(
+    client: &Client,
+    server: &str,
+    policy: &RetryPolicy,
+) -> Result<Option<String>, Error> {
+    match retrying("GET /version", policy, || client.apiserver_version()).await {
         Ok(info) => {
             info!(version = %info.git_version, "API server");
             Ok(Some(info.git_version))
         }
-        Err(e) if matches!(&e, kube::Error::Api(s) if s.code == 403 || s.code == 404) => {
-            warn!(reason = %api_reason(&e), "cannot read the API server's version; STATUS follows the newest kubectl rules");
+        Err(f) if matches!(&f.error, kube::Error::Api(s) if s.code == 403 || s.code == 404) => {
+            warn!(reason = %api_reason(&f.error), "cannot read the API server's version; STATUS follows the newest kubectl rules");
             Ok(None)
         }
-        Err(e) => Err(api_error("read the API server's version", server, &e)),
+        Err(failed) => Err(api_failure(
+            "read the API server's version",
+            server,
+            &failed,
+        )),
     }
 }
 
@@ -238,7 +277,7 @@ async fn choose_namespaces(
 ) -> Result<Vec<String>, Error> {
     match list_namespaces(client, opts).await {
         Ok(existing) => selection.resolve(&existing),
-        Err(e) if is_forbidden(&e) && !selection.has_globs() => {
+        Err(failed) if is_forbidden(&failed.error) && !selection.has_globs() => {
             // A namespaced Role may read pods but not the namespace list: trust the names.
             warn!("may not list namespaces; using the names given as they are");
             let names = selection.literal_names();
@@ -247,25 +286,27 @@ async fn choose_namespaces(
             }
             Ok(names)
         }
-        Err(e) => Err(api_error("list namespaces", server, &e)),
+        Err(failed) => Err(api_failure("list namespaces", server, &failed)),
     }
 }
 
-async fn list_namespaces(
-    client: &Client,
-    opts: &ClusterOptions,
-) -> Result<Vec<String>, kube::Error> {
-    let api: Api<Namespace> = Api::all(client.clone());
-    let mut names = Vec::new();
-    let mut params = ListParams::default().limit(opts.page_size);
-    loop {
-        let page = api.list_metadata(&params).await?;
-        names.extend(page.items.into_iter().filter_map(|n| n.metadata.name));
-        match page.metadata.continue_ {
-            Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => return Ok(names),
-        }
-    }
+async fn list_namespaces(client: &Client, opts: &ClusterOptions) -> Result<Vec<String>, Failed> {
+    let params = ListParams::default().limit(opts.page_size);
+    let pages = AtomicUsize::new(0);
+    let path = list::NAMESPACES.path(None);
+    let namespaces: Vec<NamespaceItem> =
+        list_pages(client, &path, params, &opts.retry, &pages, Some).await?;
+    Ok(namespaces
+        .into_iter()
+        .filter_map(|n| n.metadata.name.map(String::from))
+        .collect())
+}
+
+/// A namespace: only its name is read.
+#[derive(serde::Deserialize)]
+struct NamespaceItem {
+    #[serde(default)]
+    metadata: crate::model::ObjectMeta,
 }
 
 /// One namespace's pods, page by page (limit + continue), each page turned into the compact
@@ -282,9 +323,14 @@ async fn list_pods(
     }
     let pages = AtomicUsize::new(0);
     let path = list::PODS.path(Some(namespace));
-    let pods = list_pages(client, &path, params, &pages, Some)
+    let action = if namespace.is_empty() {
+        "list pods".to_owned()
+    } else {
+        format!("list pods in namespace {namespace}")
+    };
+    let pods = list_pages(client, &path, params, &opts.retry, &pages, Some)
         .await
-        .map_err(|e| api_error(&format!("list pods in namespace {namespace}"), server, &e))?;
+        .map_err(|failed| api_failure(&action, server, &failed))?;
     debug!(
         namespace,
         pods = pods.len(),
@@ -292,6 +338,16 @@ async fn list_pods(
         "listed pods"
     );
     Ok(pods)
+}
+
+/// Evidence that could not be read after its retries: a warning in the log, an entry in
+/// `Snapshot::missing`.
+pub(super) fn missing_listing(what: &str, namespace: Option<&str>, failed: &Failed) -> Missing {
+    let mut missing = missing_evidence(what, namespace, &failed.error);
+    if failed.attempts > 1 {
+        missing.reason = format!("{} ({} attempts)", missing.reason, failed.attempts);
+    }
+    missing
 }
 
 /// Evidence that could not be read: a warning in the log, an entry in `Snapshot::missing`.
@@ -310,6 +366,21 @@ pub(super) fn missing_evidence(what: &str, namespace: Option<&str>, e: &kube::Er
 
 fn is_forbidden(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(status) if status.code == 403)
+}
+
+/// A request that failed after its retries, and stops the run: the request, the tries and the
+/// last answer.
+fn api_failure(action: &str, server: &str, failed: &Failed) -> Error {
+    let mut error = api_error(action, server, &failed.error);
+    if let Error::Api { message, .. } = &mut error
+        && failed.attempts > 1
+    {
+        *message = format!(
+            "{message} ({}, {} attempts)",
+            failed.request, failed.attempts
+        );
+    }
+    error
 }
 
 /// An API failure that stops the run. A transport failure names the server it tried, as

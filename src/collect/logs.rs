@@ -18,6 +18,7 @@ use kube::api::{Api, LogParams};
 
 use super::evidence::{EvidenceOptions, LogRequest, log_requests, tail_lines};
 use super::live::{Calls, api_reason, missing_evidence};
+use super::retry::{Failed, RetryPolicy, is_transient_for_logs, retrying_if};
 use crate::model::{LogOutcome, LogTail, Missing};
 
 /// The log tails of the problem pods, in their order, `opts.concurrency` pods at a time; a
@@ -26,12 +27,14 @@ pub(super) async fn read_logs(
     client: &Client,
     problems: &[&Pod],
     opts: &EvidenceOptions,
+    retry: &RetryPolicy,
     calls: &Calls,
     missing: &mut Vec<Missing>,
 ) -> Vec<LogTail> {
     let reader = LogReader {
         client,
         opts,
+        retry,
         calls,
         refused: Mutex::new(BTreeMap::new()),
     };
@@ -51,6 +54,7 @@ pub(super) async fn read_logs(
 struct LogReader<'a> {
     client: &'a Client,
     opts: &'a EvidenceOptions,
+    retry: &'a RetryPolicy,
     calls: &'a Calls,
     /// Namespaces where logs were refused (403): the first refusal, as a `Missing` entry.
     refused: Mutex<BTreeMap<String, Missing>>,
@@ -98,13 +102,20 @@ impl LogReader<'_> {
             previous: request.previous,
             ..LogParams::default()
         };
-        Calls::count(&self.calls.log_requests);
-        match api.log_stream(pod, &params).await {
-            Ok(stream) => match read_capped(stream, self.opts.log_bytes).await {
-                Ok(bytes) => LogOutcome::Lines(tail_lines(&bytes, self.opts.log_lines)),
-                Err(e) => LogOutcome::Unavailable(format!("failed to read the log: {e}")),
-            },
-            Err(e) => {
+        let what = format!(
+            "GET log of pod {namespace}/{pod}, container {}",
+            request.container
+        );
+        let read = retrying_if(&what, self.retry, is_transient_for_logs, || async {
+            Calls::count(&self.calls.log_requests);
+            let stream = api.log_stream(pod, &params).await?;
+            read_capped(stream, self.opts.log_bytes)
+                .await
+                .map_err(kube::Error::ReadEvents)
+        });
+        match read.await {
+            Ok(bytes) => LogOutcome::Lines(tail_lines(&bytes, self.opts.log_lines)),
+            Err(Failed { error: e, .. }) => {
                 if matches!(&e, kube::Error::Api(status) if status.code == 403) {
                     let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
                     refused

@@ -7,13 +7,15 @@ mod list;
 mod live;
 mod logs;
 mod objects;
+mod retry;
 mod select;
 
 use std::collections::BTreeSet;
 use std::io::Read;
 
 pub use evidence::EvidenceOptions;
-pub use live::{Cluster, ClusterOptions, connect};
+pub use live::{Cluster, ClusterOptions, DEFAULT_REQUEST_TIMEOUT, connect};
+pub use retry::RetryPolicy;
 pub use select::{NamespaceMatcher, NamespaceSelection, split_patterns};
 
 use crate::model::{Event, HasMeta, Missing, Node, Pod, Snapshot, Source, Workloads};

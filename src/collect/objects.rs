@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::evidence::Targets;
 use super::list::{self, Kind, list_pages};
-use super::live::{Calls, ClusterOptions, missing_evidence};
+use super::live::{Calls, ClusterOptions, missing_listing};
 use super::select::NamespaceMatcher;
 use crate::model::{Event, HasMeta, Missing, Node, Workloads};
 
@@ -59,10 +59,10 @@ pub(super) async fn list_nodes(
 ) -> Vec<Node> {
     let params = ListParams::default().limit(opts.page_size);
     let path = list::NODES.path(None);
-    match list_pages(client, &path, params, &calls.node_lists, Some).await {
+    match list_pages(client, &path, params, &opts.retry, &calls.node_lists, Some).await {
         Ok(nodes) => nodes,
         Err(e) => {
-            missing.push(missing_evidence("nodes", None, &e));
+            missing.push(missing_listing("nodes", None, &e));
             Vec::new()
         }
     }
@@ -127,10 +127,19 @@ impl Lister<'_> {
     ) -> Vec<K> {
         let params = ListParams::default().limit(self.opts.page_size);
         let path = kind.path(None);
-        match list_pages(self.client, &path, params, self.pages, keep).await {
+        match list_pages(
+            self.client,
+            &path,
+            params,
+            &self.opts.retry,
+            self.pages,
+            keep,
+        )
+        .await
+        {
             Ok(objects) => objects,
             Err(e) => {
-                missing.push(missing_evidence(kind.plural, None, &e));
+                missing.push(missing_listing(kind.plural, None, &e));
                 Vec::new()
             }
         }
@@ -151,7 +160,15 @@ impl Lister<'_> {
                 let path = kind.path(Some(ns));
                 (
                     ns,
-                    list_pages(self.client, &path, params, self.pages, keep).await,
+                    list_pages(
+                        self.client,
+                        &path,
+                        params,
+                        &self.opts.retry,
+                        self.pages,
+                        keep,
+                    )
+                    .await,
                 )
             })
             .buffered(self.opts.concurrency.max(1))
@@ -161,7 +178,7 @@ impl Lister<'_> {
         for (ns, result) in results {
             match result {
                 Ok(listed) => objects.extend(listed),
-                Err(e) => missing.push(missing_evidence(kind.plural, Some(ns), &e)),
+                Err(e) => missing.push(missing_listing(kind.plural, Some(ns), &e)),
             }
         }
         objects

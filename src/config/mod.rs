@@ -44,13 +44,36 @@ pub struct Config {
     pub trend: TrendConfig,
 }
 
-/// `cluster:` — how the report names the cluster and dates things.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// `cluster:` — how the report names the cluster and dates things, and how patiently the API
+/// server is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterConfig {
     /// Display name in the report title; `None`: the kubeconfig context.
     pub name: Option<String>,
     /// IANA time zone name, known to jiff; `None`: `$TZ`, the system's, else UTC.
     pub timezone: Option<String>,
+    /// Tries after the first for a request that failed for a transient reason (0..=20);
+    /// default 4.
+    pub retries: u32,
+    /// How long one request may wait for the server's next bytes; default 30 s.
+    pub request_timeout: SignedDuration,
+    /// The whole inspection's deadline, reading included; default 20 minutes, below the
+    /// CronJob's `activeDeadlineSeconds` (30 minutes) so that a stuck run still says why.
+    pub timeout: SignedDuration,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        Self {
+            name: None,
+            timezone: None,
+            retries: crate::collect::RetryPolicy::default().attempts - 1,
+            request_timeout: SignedDuration::from_secs(
+                crate::collect::DEFAULT_REQUEST_TIMEOUT.as_secs() as i64,
+            ),
+            timeout: SignedDuration::from_mins(20),
+        }
+    }
 }
 
 /// `namespaces:` — which namespaces to inspect.

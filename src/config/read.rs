@@ -9,7 +9,10 @@ use super::{Diagnostic, Location, join};
 
 /// The keys of each section, in file order; the top-level keys are the section names.
 pub(super) const SECTIONS: &[(&str, &[&str])] = &[
-    ("cluster", &["name", "timezone"]),
+    (
+        "cluster",
+        &["name", "timezone", "retries", "request_timeout", "timeout"],
+    ),
     ("namespaces", &["include", "all", "exclude"]),
     ("exclude", &["pods", "labels"]),
     (
@@ -96,6 +99,9 @@ pub struct UnvalidatedConfig {
 pub(super) struct RawCluster {
     pub name: Option<Text>,
     pub timezone: Option<Text>,
+    pub retries: Option<Spanned<i64>>,
+    pub request_timeout: Option<Text>,
+    pub timeout: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -196,6 +202,9 @@ impl UnvalidatedConfig {
         let cluster = RawCluster {
             name: r.text(&s, "name"),
             timezone: r.text(&s, "timezone"),
+            retries: r.int(&s, "retries"),
+            request_timeout: r.text(&s, "request_timeout"),
+            timeout: r.text(&s, "timeout"),
         };
         let s = sec(&mut r, "namespaces");
         let namespaces = RawNamespaces {

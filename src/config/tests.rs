@@ -114,6 +114,7 @@ fn every_key_is_read() {
         cluster: ClusterConfig {
             name: Some("PIGO 線下".into()),
             timezone: Some("Asia/Taipei".into()),
+            ..ClusterConfig::default()
         },
         namespaces: NamespacesConfig {
             include: vec!["pigo-dev".into(), "pigo-s*".into()],
@@ -210,6 +211,7 @@ fn the_example_file_is_valid_and_holds_the_defaults() {
         cluster: ClusterConfig {
             name: Some("PIGO 線下".into()),
             timezone: Some("Asia/Taipei".into()),
+            ..ClusterConfig::default()
         },
         archive: ArchiveConfig {
             dir: Some("/var/lib/kube-patrol/reports".into()),
@@ -326,7 +328,7 @@ fn an_unknown_key_without_a_close_match_lists_the_known_ones_or_where_it_belongs
     assert_eq!(
         problems(&["cluster:", "  context: prod", "  log_lines: 3"]),
         [
-            "2:3: cluster.context: unknown key; expected one of `name`, `timezone`",
+            "2:3: cluster.context: unknown key; expected one of `name`, `timezone`, `retries`, `request_timeout`, `timeout`",
             "3:3: cluster.log_lines: unknown key here; `log_lines` belongs under `evidence`",
         ]
     );
@@ -380,7 +382,7 @@ fn values_of_the_wrong_type_are_reported() {
             "  lang: {code: en}",
         ]),
         [
-            "1:10: cluster: expected a mapping with keys name, timezone, found a list",
+            "1:10: cluster: expected a mapping with keys name, timezone, retries, request_timeout, timeout, found a list",
             "3:12: namespaces.include: expected a list such as [\"a\", \"b\"], found `pigo-*`",
             "4:8: namespaces.all: expected true or false, found `yes`",
             "6:23: health.restarts_attention: expected a whole number, found `five`",
@@ -991,6 +993,26 @@ fn typos_in_the_new_sections_get_the_closest_key() {
             "8:3: smtp.pasword_file: unknown key; did you mean `password_file`?",
             "10:3: trend.restarts_growth_abnormal: unknown key; did you mean `restart_growth_abnormal`?",
             "11:1: smpt: unknown key; did you mean `smtp`?",
+        ]
+    );
+}
+
+#[test]
+fn the_cluster_s_retries_and_timeouts_are_read_and_checked() {
+    let c = config(&[
+        "cluster:",
+        "  retries: 0",
+        "  request_timeout: 5s",
+        "  timeout: 1h",
+    ]);
+    assert_eq!(c.cluster.retries, 0);
+    assert_eq!(c.cluster.request_timeout, SignedDuration::from_secs(5));
+    assert_eq!(c.cluster.timeout, SignedDuration::from_hours(1));
+    assert_eq!(
+        problems(&["cluster:", "  retries: 21", "  timeout: 0s"]),
+        [
+            "2:12: cluster.retries: must be between 0 and 20, found 21",
+            "3:12: cluster.timeout: must be longer than zero, found `0s`"
         ]
     );
 }

@@ -70,7 +70,14 @@ fn cluster(raw: RawCluster, p: &mut Problems) -> ClusterConfig {
         }
         Some(name.value)
     });
-    ClusterConfig { name, timezone }
+    let d = ClusterConfig::default();
+    ClusterConfig {
+        name,
+        timezone,
+        retries: number(raw.retries.as_ref(), 0..=20, p).unwrap_or(d.retries),
+        request_timeout: duration(raw.request_timeout, p).unwrap_or(d.request_timeout),
+        timeout: duration(raw.timeout, p).unwrap_or(d.timeout),
+    }
 }
 
 fn namespaces(raw: RawNamespaces, p: &mut Problems) -> NamespacesConfig {
