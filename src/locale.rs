@@ -162,13 +162,38 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>
     }
 }
 
-/// Replaces each `{name}` with its value; unknown placeholders stay as they are.
+/// Replaces each `{name}` of `template` whose name is among `args` with its value, in one pass:
+/// a value is copied as it is and never scanned again, so text from the cluster that looks like
+/// a placeholder (a reason `Boom{exit_code}`) stays as written whatever the order of `args`.
+/// An unknown `{name}` and any other brace stay as they are; if a name is given twice, the
+/// first value counts.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
-    let mut text = template.to_owned();
-    for (name, value) in args {
-        text = text.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            // Not a placeholder of ours: the brace is text, and the scan goes on after it (so
+            // `{{count}}` keeps its outer braces around the filled `{count}`).
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
-    text
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -206,6 +231,127 @@ mod tests {
         let en = Catalog::builtin(Lang::En);
         assert_eq!(en.duration(3_600 + 60), "1 hour 1 minute");
         assert_eq!(en.duration(0), "0 seconds");
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_placeholder_is_copied_as_is() {
+        let reason = "Boom{exit_code}{since}";
+        assert_eq!(
+            fill(
+                "{container}: {reason}, exit code {exit_code}",
+                &[("container", "web"), ("reason", reason), ("exit_code", "3")]
+            ),
+            "web: Boom{exit_code}{since}, exit code 3"
+        );
+        assert_eq!(
+            fill(
+                "Pod in {status} state for {since}",
+                &[("status", reason), ("since", "26 hours")]
+            ),
+            "Pod in Boom{exit_code}{since} state for 26 hours"
+        );
+    }
+
+    #[test]
+    fn the_order_of_the_arguments_does_not_change_the_text() {
+        let template = "{a} and {b}";
+        let forward = fill(template, &[("a", "{b}"), ("b", "{a}")]);
+        let backward = fill(template, &[("b", "{a}"), ("a", "{b}")]);
+        assert_eq!(forward, "{b} and {a}");
+        assert_eq!(backward, forward);
+    }
+
+    #[test]
+    fn a_value_that_names_itself_or_holds_braces_is_not_expanded() {
+        assert_eq!(fill("<{x}>", &[("x", "{x}{x}")]), "<{x}{x}>");
+        assert_eq!(fill("{x}", &[("x", "{")]), "{");
+        assert_eq!(fill("{x}{y}", &[("x", "{"), ("y", "}")]), "{}");
+    }
+
+    #[test]
+    fn every_occurrence_of_a_placeholder_is_filled() {
+        assert_eq!(fill("{n}, {n} and {n}", &[("n", "1")]), "1, 1 and 1");
+    }
+
+    #[test]
+    fn an_unknown_placeholder_and_stray_braces_stay_as_written() {
+        assert_eq!(fill("{missing} {n}", &[("n", "1")]), "{missing} 1");
+        assert_eq!(fill("a { b } c {", &[("n", "1")]), "a { b } c {");
+        assert_eq!(fill("}{n}{", &[("n", "1")]), "}1{");
+        assert_eq!(fill("{{n}}", &[("n", "1")]), "{1}");
+        assert_eq!(fill("{ {n}", &[("n", "1")]), "{ 1");
+        assert_eq!(fill("{}", &[("n", "1")]), "{}");
+        assert_eq!(fill("no placeholder", &[]), "no placeholder");
+        assert_eq!(fill("", &[("n", "1")]), "");
+    }
+
+    #[test]
+    fn the_first_value_of_a_name_given_twice_counts() {
+        assert_eq!(fill("{n}", &[("n", "1"), ("n", "2")]), "1");
+    }
+
+    #[test]
+    fn text_that_is_not_ascii_is_kept_around_placeholders() {
+        assert_eq!(
+            fill(
+                "容器 {container}：{reason}",
+                &[("container", "網頁"), ("reason", "{原因}")]
+            ),
+            "容器 網頁：{原因}"
+        );
+    }
+
+    #[test]
+    fn every_catalog_text_fills_as_the_replacing_of_each_placeholder_did() {
+        // With values free of braces, one pass gives what replacing name by name gave.
+        for lang in [Lang::ZhTw, Lang::En] {
+            let catalog = Catalog::builtin(lang);
+            for key in catalog.keys() {
+                let template = &catalog.texts[key];
+                let names = placeholder_names(template);
+                let values: Vec<String> = (0..names.len()).map(|i| format!("<v{i}>")).collect();
+                let args: Vec<(&str, &str)> = names
+                    .iter()
+                    .map(String::as_str)
+                    .zip(values.iter().map(String::as_str))
+                    .collect();
+                let mut replaced = template.clone();
+                for (name, value) in &args {
+                    replaced = replaced.replace(&format!("{{{name}}}"), value);
+                }
+                assert_eq!(catalog.text(key, &args), replaced, "{lang:?} {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_catalog_sentence_keeps_a_reason_that_looks_like_its_own_placeholders() {
+        let en = Catalog::builtin(Lang::En);
+        let reason = "Boom{exit_code}{since}{container}";
+        assert_eq!(
+            en.text(
+                "analysis.container_terminated",
+                &[("container", "web"), ("reason", reason), ("exit_code", "3")]
+            ),
+            "Container web: Boom{exit_code}{since}{container}, exit code 3"
+        );
+        let zh = Catalog::builtin(Lang::ZhTw);
+        let text = zh.text("summary.failed", &[("status", reason), ("since", "1 天")]);
+        assert!(text.contains(reason), "{text}");
+        assert!(!text.contains("Boom{exit_code}1"), "{text}");
+    }
+
+    /// The `{name}`s of a template, each once.
+    fn placeholder_names(template: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for piece in template.split('{').skip(1) {
+            if let Some((name, _)) = piece.split_once('}')
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_owned());
+            }
+        }
+        names
     }
 
     #[test]

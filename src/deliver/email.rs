@@ -114,10 +114,8 @@ pub struct Message<'a> {
     /// The plain-text body: the Markdown.
     pub text: &'a str,
     pub html: &'a str,
-    /// e.g. `kube-patrol-2025-12-26.md`.
-    pub attachment_name: &'a str,
-    /// The attached file's content: the Markdown.
-    pub attachment: &'a str,
+    /// The attached file, e.g. (`kube-patrol-2025-12-26.md`, the Markdown); a notice has none.
+    pub attachment: Option<(&'a str, &'a str)>,
 }
 
 /// What happened, for the log.
@@ -352,18 +350,22 @@ fn build(settings: &EmailSettings, message: &Message<'_>) -> Result<lettre::Mess
     for cc in &settings.cc {
         builder = builder.cc(mailbox(settings, "Cc", cc)?);
     }
-    // Bytes, not a String: lettre would turn the file's LF line endings into CRLF, and the
-    // attachment should be the very file the archive keeps.
-    let attachment = Attachment::new(message.attachment_name.to_owned()).body(
-        message.attachment.as_bytes().to_vec(),
-        ContentType::parse(MARKDOWN).expect("a valid media type"),
-    );
-    let body = MultiPart::mixed()
-        .multipart(MultiPart::alternative_plain_html(
-            message.text.to_owned(),
-            message.html.to_owned(),
-        ))
-        .singlepart(attachment);
+    let alternative =
+        MultiPart::alternative_plain_html(message.text.to_owned(), message.html.to_owned());
+    let body = match message.attachment {
+        Some((name, content)) => {
+            // Bytes, not a String: lettre would turn the file's LF line endings into CRLF, and
+            // the attachment should be the very file the archive keeps.
+            let attachment = Attachment::new(name.to_owned()).body(
+                content.as_bytes().to_vec(),
+                ContentType::parse(MARKDOWN).expect("a valid media type"),
+            );
+            MultiPart::mixed()
+                .multipart(alternative)
+                .singlepart(attachment)
+        }
+        None => alternative,
+    };
     builder.multipart(body).map_err(|source| EmailError::Build {
         server: settings.server(),
         source,

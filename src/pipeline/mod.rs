@@ -2,8 +2,11 @@
 //! collect → analyze → render, and the output: standard output or files (`report`), or the
 //! archive and email (`run`).
 
+mod notice;
+mod rehearsal;
 mod report;
 mod run;
+mod source;
 
 pub use report::report;
 pub use run::run;
@@ -27,7 +30,7 @@ use jiff::tz::TimeZone;
 use crate::analyze::columns::KubernetesVersion;
 use crate::analyze::{self, Settings};
 use crate::cli::{Exit, Failure, Format, InspectArgs};
-use crate::collect::{self, ClusterOptions, EvidenceOptions, NamespaceSelection, split_patterns};
+use crate::collect::{self, NamespaceSelection, split_patterns};
 use crate::config::{self, Config, PodExclusions};
 use crate::locale::Catalog;
 use crate::model::{Snapshot, Source};
@@ -41,6 +44,8 @@ struct Plan {
     selection: NamespaceSelection,
     now: Timestamp,
     style: Style,
+    /// The report's language: `--lang`, else the config's.
+    lang: crate::locale::Lang,
 }
 
 impl Plan {
@@ -50,12 +55,16 @@ impl Plan {
             return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
         }
         let style = style(args, &config)?;
-        Ok(Plan {
+        let plan = Plan {
             selection,
             now: args.now.unwrap_or_else(Timestamp::now),
             style,
+            lang: args.lang.unwrap_or(config.report.lang),
             config,
-        })
+        };
+        let subject = plan.config.smtp.as_ref().and_then(|s| s.subject.as_deref());
+        rehearsal::rehearse(&plan, subject)?;
+        Ok(plan)
     }
 }
 
@@ -68,21 +77,20 @@ struct Inspection {
 /// One direction: list the pods (and what their verdicts depend on) → leave out the excluded
 /// ones → judge each pod once → read the evidence of the problem pods only → build the report.
 async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure> {
-    let (mut snapshot, reader) = collect_snapshot(args, &plan.selection).await?;
+    let deadline = source::Deadline::of(args, &plan.config);
+    let (mut snapshot, reader) = source::collect_snapshot(args, plan, &deadline).await?;
     exclude_pods(&mut snapshot, &plan.config)?;
-    let mut settings = settings(args, &plan.config, &snapshot, plan.now);
+    let mut settings = settings(args, plan, &snapshot);
     settings.timezone = plan.style.timezone.clone();
     let judgement = analyze::judge(&mut snapshot, &settings);
-    let problems = judgement.problem_pods();
-    match reader {
-        Reader::Cluster(cluster) => {
-            let evidence = evidence_options(&plan.config);
-            cluster
-                .add_evidence(&mut snapshot, &problems, &evidence)
-                .await;
-        }
-        Reader::Dump => collect::add_dump_evidence(&mut snapshot, &problems),
-    }
+    source::add_evidence(
+        reader,
+        &mut snapshot,
+        &judgement.problem_pods(),
+        plan,
+        &deadline,
+    )
+    .await;
     let mut report = analyze::analyze(&snapshot, judgement, &settings);
     if let Some(version) = args.kubernetes_version {
         report.kubernetes_version = Some(version.to_string());
@@ -168,12 +176,12 @@ fn exclude_pods(snapshot: &mut Snapshot, config: &Config) -> Result<(), Failure>
     Ok(())
 }
 
-fn settings(args: &InspectArgs, config: &Config, snapshot: &Snapshot, now: Timestamp) -> Settings {
-    let lang = args.lang.unwrap_or(config.report.lang);
+fn settings(args: &InspectArgs, plan: &Plan, snapshot: &Snapshot) -> Settings {
+    let config = &plan.config;
     let mut settings = Settings::new(
-        now,
+        plan.now,
         cluster_name(args, config, snapshot),
-        Catalog::builtin(lang),
+        Catalog::builtin(plan.lang),
     );
     settings.rules = config.rules();
     settings.unhealthy_share = config.health.unhealthy_share;
@@ -247,76 +255,6 @@ fn templates(dir: Option<&Path>) -> Result<Templates, Failure> {
 }
 
 /// How much evidence collect reads for the problem pods.
-fn evidence_options(config: &Config) -> EvidenceOptions {
-    EvidenceOptions {
-        log_lines: config.evidence.log_lines as usize,
-        log_bytes: config.evidence.log_bytes as usize,
-        concurrency: config.evidence.concurrency as usize,
-    }
-}
-
-/// Where the snapshot came from, to read the evidence from the same place.
-enum Reader {
-    Cluster(Box<collect::Cluster>),
-    Dump,
-}
-
-async fn collect_snapshot(
-    args: &InspectArgs,
-    selection: &NamespaceSelection,
-) -> Result<(Snapshot, Reader), Failure> {
-    let outcome = match &args.from_dump {
-        Some(path) => {
-            if args.selector.is_some() {
-                return Err(Failure::new(
-                    Exit::Usage,
-                    anyhow::anyhow!(
-                        "-l/--selector is not supported with --from-dump yet: filter the dump with kubectl instead"
-                    ),
-                ));
-            }
-            read_dump(path.clone(), selection.clone())
-                .await
-                .map(|s| (s, Reader::Dump))
-        }
-        None => {
-            let opts = ClusterOptions {
-                kubeconfig: args.kubeconfig.clone(),
-                context: args.context.clone(),
-                label_selector: args.selector.clone(),
-                page_size: args.page_size,
-                ..ClusterOptions::default()
-            };
-            match collect::connect(&opts).await {
-                Ok(cluster) => match cluster.snapshot(selection).await {
-                    Ok(snapshot) => Ok((snapshot, Reader::Cluster(Box::new(cluster)))),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            }
-        }
-    };
-    outcome.map_err(|e| {
-        let exit = if e.is_input_error() {
-            Exit::Usage
-        } else {
-            Exit::Cluster
-        };
-        Failure::new(exit, e)
-    })
-}
-
-/// Reads a dump on a blocking thread: a big dump takes seconds to read, which must not stall
-/// the runtime.
-async fn read_dump(
-    path: String,
-    selection: NamespaceSelection,
-) -> Result<Snapshot, collect::Error> {
-    tokio::task::spawn_blocking(move || collect::from_dump(&path, &selection))
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-}
-
 /// `--cluster-name`, else the config's, else the kubeconfig context, else the server.
 fn cluster_name(args: &InspectArgs, config: &Config, snapshot: &Snapshot) -> String {
     if let Some(name) = args.cluster_name.as_ref().or(config.cluster.name.as_ref()) {

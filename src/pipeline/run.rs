@@ -10,12 +10,13 @@ use std::path::Path;
 use jiff::Timestamp;
 use tracing::{info, warn};
 
-use super::{Inspection, Plan, inspect, load_config, partial, render_one};
+use super::{Inspection, Plan, inspect, load_config, notice, partial, render_one};
 use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
 use crate::config::{Config, SmtpConfig};
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::deliver::email::{self, EmailSettings, Secret};
+use crate::locale::Catalog;
 use crate::render;
 use crate::report::Trend;
 use crate::report::{Health, Report};
@@ -47,30 +48,33 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     let Inspection {
         mut report,
         catalog,
-    } = inspect(&args.inspect, &plan).await?;
+    } = match inspect(&args.inspect, &plan).await {
+        Ok(inspection) => inspection,
+        Err(failure) => {
+            let (subject, body) = notice::text(&args.inspect, &plan, &failure);
+            if let Some(settings) = delivery.email(subject) {
+                notice::send(&settings, &body).await;
+            }
+            return Err(failure);
+        }
+    };
     if let Some(archive) = &delivery.archive {
         let trend = previous_trend(&archive.dir, &report, &plan.config.trend.settings());
         if let Some(trend) = trend {
             crate::analyze::with_trend(&mut report, trend, &catalog);
         }
     }
-    let rendered = Rendered {
-        markdown: render_one(Format::Markdown, &report, &catalog, &plan.style)?,
-        html: render_one(Format::Html, &report, &catalog, &plan.style)?,
-        json: render_one(Format::Json, &report, &catalog, &plan.style)?,
-    };
-    let subject = match &delivery.smtp {
-        Some(smtp) => render::subject(&report, &catalog, &plan.style, smtp.subject.as_deref())
-            .map_err(|e| Failure::new(Exit::Usage, e))?,
-        None => String::new(),
-    };
+    let rendered = Rendered::of(&report, &catalog, &plan, delivery.smtp.as_ref());
     let archived = match &delivery.archive {
         Some(settings) => Some(store(settings, plan.now, &rendered)),
         None => None,
     };
-    let emailed = match delivery.email(subject) {
-        Some(settings) => Some(send(&settings, &report, &rendered, &plan).await),
-        None => None,
+    let emailed = match rendered.for_email() {
+        Err(e) => delivery.smtp.as_ref().map(|_| Err(e)),
+        Ok((subject, markdown, html)) => match delivery.email(subject.to_owned()) {
+            Some(settings) => Some(send(&settings, &report, markdown, html, &plan).await),
+            None => None,
+        },
     };
     if let Some(failure) = delivery_failure(archived, emailed, &rendered) {
         return Err(failure);
@@ -207,11 +211,57 @@ fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Opti
     }
 }
 
-/// The report in every format.
+/// The report in every format, and the email's subject. A template that fails on this report
+/// (they were all tried on a sample report before the cluster was read, but a branch may only
+/// show now) loses only its own output: the JSON, which no template makes, is always there.
 struct Rendered {
-    markdown: String,
-    html: String,
+    markdown: Result<String, String>,
+    html: Result<String, String>,
     json: String,
+    /// `Ok("")` without SMTP.
+    subject: Result<String, String>,
+}
+
+impl Rendered {
+    fn of(report: &Report, catalog: &Catalog, plan: &Plan, smtp: Option<&SmtpConfig>) -> Self {
+        let text = |e: Failure| crate::error::one_line(e.error.as_ref());
+        let subject = match smtp {
+            Some(smtp) => render::subject(report, catalog, &plan.style, smtp.subject.as_deref())
+                .map_err(|e| crate::error::one_line(&e)),
+            None => Ok(String::new()),
+        };
+        Rendered {
+            markdown: render_one(Format::Markdown, report, catalog, &plan.style).map_err(text),
+            html: render_one(Format::Html, report, catalog, &plan.style).map_err(text),
+            json: render::json(report).unwrap_or_default(),
+            subject,
+        }
+    }
+
+    /// The subject, Markdown and HTML, or why the email cannot be made.
+    fn for_email(&self) -> Result<(&str, &str, &str), anyhow::Error> {
+        match (&self.subject, &self.markdown, &self.html) {
+            (Ok(subject), Ok(markdown), Ok(html)) => Ok((subject, markdown, html)),
+            _ => Err(anyhow::anyhow!(
+                "the email could not be made: {}",
+                self.errors().join("; ")
+            )),
+        }
+    }
+
+    /// What could not be rendered.
+    fn errors(&self) -> Vec<&str> {
+        [&self.markdown, &self.html, &self.subject]
+            .into_iter()
+            .filter_map(|r| r.as_ref().err().map(String::as_str))
+            .collect()
+    }
+
+    /// What to show on standard output when the report reached no one: the Markdown, else
+    /// the JSON.
+    fn fallback(&self) -> &str {
+        self.markdown.as_deref().unwrap_or(&self.json)
+    }
 }
 
 fn store(
@@ -219,11 +269,14 @@ fn store(
     at: Timestamp,
     rendered: &Rendered,
 ) -> Result<(), anyhow::Error> {
-    let files = [
-        ("md", rendered.markdown.as_str()),
-        ("html", rendered.html.as_str()),
-        ("json", rendered.json.as_str()),
-    ];
+    let mut files = Vec::new();
+    if let Ok(markdown) = &rendered.markdown {
+        files.push(("md", markdown.as_str()));
+    }
+    if let Ok(html) = &rendered.html {
+        files.push(("html", html.as_str()));
+    }
+    files.push(("json", rendered.json.as_str()));
     let stored = archive::store(settings, at, &files)?;
     for path in &stored.paths {
         info!(path = %path.display(), "archived");
@@ -231,13 +284,20 @@ fn store(
     if !stored.removed.is_empty() {
         info!(files = stored.removed.len(), "removed by retention");
     }
-    Ok(())
+    match rendered.errors().as_slice() {
+        [] => Ok(()),
+        errors => Err(anyhow::anyhow!(
+            "only the JSON report was archived: {}",
+            errors.join("; ")
+        )),
+    }
 }
 
 async fn send(
     settings: &EmailSettings,
     report: &Report,
-    rendered: &Rendered,
+    markdown: &str,
+    html: &str,
     plan: &Plan,
 ) -> Result<(), anyhow::Error> {
     let date = plan
@@ -247,10 +307,9 @@ async fn send(
         .to_string();
     let attachment_name = format!("kube-patrol-{}-{date}.md", file_safe(&report.cluster));
     let message = email::Message {
-        text: &rendered.markdown,
-        html: &rendered.html,
-        attachment_name: &attachment_name,
-        attachment: &rendered.markdown,
+        text: markdown,
+        html,
+        attachment: Some((&attachment_name, markdown)),
     };
     email::send(settings, &message).await?;
     Ok(())
@@ -294,7 +353,7 @@ fn delivery_failure(
                 .filter_map(Result::err)
                 .map(|e| text(&e))
                 .collect();
-            let shown = super::report::write_stdout(&rendered.markdown).is_ok();
+            let shown = super::report::write_stdout(rendered.fallback()).is_ok();
             let place = if shown {
                 " (it is on standard output instead)"
             } else {

@@ -18,7 +18,9 @@ fn shell_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value
     Ok(Value::String(crate::shell::shell_word(&plain(value))))
 }
 
-/// `{{ t.report.folded | fill(count=3) }}`: the locale text with its placeholders filled.
+/// `{{ t.report.folded | fill(count=3) }}`: the locale text with its placeholders filled, in
+/// the one pass of [`crate::locale::fill`]: a value is never scanned for placeholders, so the
+/// order in which the `HashMap` gives the arguments does not matter.
 fn fill_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let template = value.as_str().unwrap_or_default();
     let texts: Vec<(String, String)> = args.iter().map(|(k, v)| (k.clone(), plain(v))).collect();
@@ -124,6 +126,76 @@ mod tests {
         );
         let html = crate::render::html::body(&markdown_cell("~one~ ~~two~~"));
         assert!(!html.contains("<del>"), "{html}");
+    }
+
+    fn fill(template: &str, args: &[(&str, Value)]) -> Value {
+        let args: HashMap<String, Value> = args
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        fill_filter(&Value::from(template), &args).unwrap()
+    }
+
+    #[test]
+    fn the_fill_filter_fills_in_one_pass_whatever_the_argument_order() {
+        // Each value names the other placeholder: replacing one name after the other would
+        // give `x x` or `y y` depending on the HashMap's order.
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let template: String = names.iter().map(|n| format!("[{{{n}}}]")).collect();
+        let expected: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("[{{{}}}]", names[(i + 1) % names.len()]))
+            .collect();
+        for _ in 0..20 {
+            let args: Vec<(&str, Value)> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    (
+                        *n,
+                        Value::from(format!("{{{}}}", names[(i + 1) % names.len()])),
+                    )
+                })
+                .collect();
+            assert_eq!(fill(&template, &args), Value::from(expected.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_value_of_the_fill_filter_that_looks_like_a_placeholder_is_copied_as_is() {
+        assert_eq!(
+            fill(
+                "{index}. Namespace {namespace}",
+                &[
+                    ("index", Value::from(1)),
+                    ("namespace", Value::from("{index}"))
+                ]
+            ),
+            "1. Namespace {index}"
+        );
+        assert_eq!(
+            fill(
+                "Last {count} log lines of container {container}{previous}:",
+                &[
+                    ("count", Value::from(3)),
+                    ("container", Value::from("Boom{count}{previous}")),
+                    ("previous", Value::from("")),
+                ]
+            ),
+            "Last 3 log lines of container Boom{count}{previous}:"
+        );
+    }
+
+    #[test]
+    fn the_fill_filter_leaves_unknown_placeholders_and_shows_numbers_and_null_as_text() {
+        assert_eq!(
+            fill(
+                "{count} of {total}, {nothing}",
+                &[("count", Value::from(7)), ("nothing", Value::Null)]
+            ),
+            "7 of {total}, "
+        );
     }
 
     #[test]

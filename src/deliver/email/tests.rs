@@ -28,8 +28,7 @@ fn settings() -> EmailSettings {
 const MESSAGE: Message<'static> = Message {
     text: "# 巡檢\n",
     html: "<h1>巡檢</h1>",
-    attachment_name: "kube-patrol-2025-12-26.md",
-    attachment: "# 巡檢\n",
+    attachment: Some(("kube-patrol-2025-12-26.md", "# 巡檢\n")),
 };
 
 #[test]
