@@ -26,8 +26,7 @@ fn message() -> Message<'static> {
     Message {
         text: MARKDOWN,
         html: HTML,
-        attachment_name: ATTACHMENT,
-        attachment: MARKDOWN,
+        attachment: Some((ATTACHMENT, MARKDOWN)),
     }
 }
 

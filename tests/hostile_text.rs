@@ -4,6 +4,10 @@
 //! link, backticks, a code fence, a `# heading` and newlines. The Markdown must keep its tables
 //! and headings, the HTML must show all of it as text, and suggested commands must quote it.
 //!
+//! A second dump carries text that looks like the locale's `{placeholders}` (a terminated reason
+//! `Boom{exit_code}{since}`, messages, an event, pod, node and owner names): sentences are
+//! filled in one pass, so it must show as written, with nothing substituted into it.
+//!
 //! Log lines are the one untrusted text a dump cannot carry (logs are only read from a live
 //! cluster); they go through the `code_line` filter, which the unit tests of
 //! `src/render/escape.rs` cover (a log line cannot close its code fence).
@@ -98,9 +102,14 @@ fn dump() -> Value {
 
 /// The report of the hostile dump in one language and format.
 fn render(lang: &str, format: &str) -> String {
+    render_dump(&dump(), lang, format)
+}
+
+/// The report of a dump in one language and format.
+fn render_dump(dump: &Value, lang: &str, format: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("dump.json");
-    std::fs::write(&path, dump().to_string()).expect("write the dump");
+    std::fs::write(&path, dump.to_string()).expect("write the dump");
     let path = path.to_str().expect("a UTF-8 temp path");
     stdout(&kube_patrol(&[
         "report",
@@ -336,5 +345,305 @@ fn every_html_table_row_has_as_many_cells_as_its_head() {
                 assert_eq!(row.matches("</td>").count(), columns, "{lang}: {row}");
             }
         }
+    }
+}
+
+/// A terminated reason that reads as the container sentence's own placeholders: filled one
+/// placeholder after the other, it became `Boom3{since}` in one sentence and `Boom{exit_code}`
+/// followed by a duration in another.
+const REASON: &str = "Boom{exit_code}{since}";
+/// The terminated message.
+const ENDED: &str = "Crashed {namespace}{count}{pod}{container}{since}{reason}{exit_code}";
+/// The waiting message of the crash-looping container.
+const WAITING: &str = "Stalled {pod}{namespace}{count}{duration}{status}{container}";
+/// The warning event's message.
+const EVENT: &str = "Flapping {count}{pod}{namespace}{reason}{message}";
+/// The evicted pod's message.
+const EVICTED: &str = "Starved {message}{reason}{since}{status}";
+/// The scheduler's message of the pending pod.
+const SCHEDULER: &str = "Nowhere {message}{grace}{status}{ready}";
+/// Pod, node and owner names (a real API server refuses braces in names; a dump does not).
+const CRASHING_POD: &str = "crashy-{pod}{count}{status}{container}";
+const FAILED_POD: &str = "failing-{status}{since}{namespace}{reason}";
+const EVICTED_POD: &str = "evicty-{reason}{message}{status}";
+const PENDING_POD: &str = "waity-{grace}{status}{ready}";
+const NODE: &str = "nodey-{pod}{count}{node}";
+const REPLICA_SET: &str = "rsy-{namespace}{pod}{chain}";
+const DEPLOYMENT: &str = "deployy-{namespace}{pod}{kind}{owner}";
+
+/// Every placeholder-looking text of the dump. Each starts with a word of its own before its
+/// first brace, which marks where it went in the report.
+const PLACEHOLDER_TEXTS: [&str; 13] = [
+    REASON,
+    ENDED,
+    WAITING,
+    EVENT,
+    EVICTED,
+    SCHEDULER,
+    CRASHING_POD,
+    FAILED_POD,
+    EVICTED_POD,
+    PENDING_POD,
+    NODE,
+    REPLICA_SET,
+    DEPLOYMENT,
+];
+
+/// A namespace with a crash-looping pod (a waiting message, a last-terminated reason and
+/// message, a warning event), a failed pod (its terminated reason is its STATUS), an evicted pod,
+/// a pod the scheduler cannot place, and a healthy pod on a node, every text from the list above.
+fn placeholder_dump() -> Value {
+    let owner = |kind: &str, name: &str| json!([{"apiVersion": "apps/v1", "kind": kind, "name": name, "uid": kind, "controller": true}]);
+    let selector = json!({"matchLabels": {"app": "web"}});
+    let pod = |name: &str, node: Option<&str>, status: Value| {
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {
+                "name": name, "namespace": "shop", "creationTimestamp": "2025-12-01T00:00:00Z",
+                "labels": {"app": "web"}, "ownerReferences": owner("ReplicaSet", REPLICA_SET),
+            },
+            "spec": {"nodeName": node, "containers": [{"name": "web", "image": "r/web:1"}]},
+            "status": status,
+        })
+    };
+    let status = |phase: &str, ready: bool, restarts: u32, state: Value, last: Value| {
+        json!({
+            "phase": phase,
+            "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
+                            "lastTransitionTime": "2025-12-20T00:00:00Z"}],
+            "containerStatuses": [{"name": "web", "image": "r/web:1", "imageID": "",
+                                   "ready": ready, "restartCount": restarts,
+                                   "state": state, "lastState": last}],
+        })
+    };
+    let crashing = status(
+        "Running",
+        false,
+        12,
+        json!({"waiting": {"reason": "CrashLoopBackOff", "message": WAITING}}),
+        json!({"terminated": {"exitCode": 3, "reason": REASON, "message": ENDED,
+                              "finishedAt": "2025-12-26T01:55:00Z"}}),
+    );
+    let failed = status(
+        "Failed",
+        false,
+        0,
+        json!({"terminated": {"exitCode": 3, "reason": REASON, "message": ENDED,
+                              "finishedAt": "2025-12-20T01:55:00Z"}}),
+        json!({}),
+    );
+    let evicted = json!({"phase": "Failed", "reason": "Evicted", "message": EVICTED,
+                         "startTime": "2025-12-01T00:00:00Z"});
+    let pending = json!({"phase": "Pending", "conditions": [{
+        "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+        "message": SCHEDULER, "lastTransitionTime": "2025-12-01T00:00:00Z"}]});
+    let running = status(
+        "Running",
+        true,
+        0,
+        json!({"running": {"startedAt": "2025-12-01T00:00:00Z"}}),
+        json!({}),
+    );
+    json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": [
+        pod(CRASHING_POD, Some("node-1"), crashing),
+        pod(FAILED_POD, Some("node-1"), failed),
+        pod(EVICTED_POD, Some("node-1"), evicted),
+        pod(PENDING_POD, None, pending),
+        pod("web-5f46454c7b-klmno", Some(NODE), running),
+        {
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": REPLICA_SET, "namespace": "shop", "uid": "ReplicaSet",
+                         "ownerReferences": owner("Deployment", DEPLOYMENT)},
+            "spec": {"replicas": 1, "selector": selector}, "status": {"replicas": 1},
+        },
+        {
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": DEPLOYMENT, "namespace": "shop", "uid": "Deployment"},
+            "spec": {"replicas": 1, "selector": selector}, "status": {"replicas": 1},
+        },
+        {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "crashy.1", "namespace": "shop"},
+            "involvedObject": {"kind": "Pod", "name": CRASHING_POD, "namespace": "shop"},
+            "reason": "BackOff", "type": "Warning", "message": EVENT, "count": 40,
+            "firstTimestamp": "2025-12-25T00:00:00Z", "lastTimestamp": "2025-12-26T01:50:00Z",
+        },
+    ]})
+}
+
+/// A placeholder text as the Markdown shows it outside code: only `_` needs escaping.
+fn markdown_form(text: &str) -> String {
+    text.replace('_', "\\_")
+}
+
+/// The line of `output` around byte `at`.
+fn line_at(output: &str, at: usize) -> &str {
+    let start = output[..at].rfind('\n').map_or(0, |n| n + 1);
+    let end = output[at..].find('\n').map_or(output.len(), |n| at + n);
+    &output[start..end]
+}
+
+/// Checks one rendering: every placeholder text is shown, each time whole, and no brace is
+/// left once they are taken out (no text was filled into them, no placeholder was left
+/// unfilled). `forms` gives the spellings a text may have in this rendering. Every line at
+/// fault is listed.
+fn assert_shown_as_written(what: &str, output: &str, forms: impl Fn(&str) -> Vec<String>) {
+    let mut faults: Vec<String> = Vec::new();
+    // `Boom3{since}`, `Boom{exit_code}26h`: the bug as it was reported.
+    for form in forms(REASON) {
+        let boom = form.split('{').next().unwrap();
+        for (at, _) in output.match_indices(&format!("{boom}3")) {
+            faults.push(format!("an exit code filled in: {}", line_at(output, at)));
+        }
+        let (head, _) = form.split_at(form.find("{since}").unwrap());
+        for (at, _) in output.match_indices(head) {
+            if output[at + head.len()..].starts_with(|c: char| c.is_ascii_digit()) {
+                faults.push(format!("a duration filled in: {}", line_at(output, at)));
+            }
+        }
+    }
+    let mut rest = output.to_owned();
+    for text in PLACEHOLDER_TEXTS {
+        let forms = forms(text);
+        let marker = text.split('{').next().unwrap();
+        if !output.contains(marker) {
+            faults.push(format!("{text:?} is not in the report"));
+        }
+        for (at, _) in output.match_indices(marker) {
+            if !forms.iter().any(|f| output[at..].starts_with(f.as_str())) {
+                faults.push(format!("{text:?} changed: {}", line_at(output, at)));
+            }
+        }
+        for form in forms {
+            rest = rest.replace(&form, "");
+        }
+    }
+    for (at, _) in rest.match_indices(['{', '}']) {
+        faults.push(format!(
+            "a brace of no placeholder text of the dump: {}",
+            line_at(&rest, at)
+        ));
+    }
+    faults.dedup();
+    assert!(faults.is_empty(), "{what}:\n{}", faults.join("\n"));
+}
+
+/// The pod of a JSON report by name.
+fn json_pod<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["pods"]
+        .as_array()
+        .expect("pods")
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no pod {name} in {report}"))
+}
+
+/// The lines of a pod's analysis that contain `text`.
+fn analysis_with<'a>(pod: &'a Value, text: &str) -> Vec<&'a str> {
+    pod["analysis"]
+        .as_array()
+        .expect("an analysis")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|line| line.contains(text))
+        .collect()
+}
+
+#[test]
+fn placeholder_looking_text_from_the_cluster_is_reported_as_written() {
+    let dump = placeholder_dump();
+    for lang in LANGS {
+        let markdown = render_dump(&dump, lang, "markdown");
+        assert_shown_as_written(&format!("{lang} Markdown"), &markdown, |text| {
+            vec![markdown_form(text), text.to_owned()]
+        });
+        let html = render_dump(&dump, lang, "html");
+        // The style sheet in the head has braces of its own.
+        let (_, body) = html.split_once("<body").expect("an HTML body");
+        assert_shown_as_written(&format!("{lang} HTML"), body, |text| vec![text.to_owned()]);
+
+        let json = render_dump(&dump, lang, "json");
+        let report: Value = serde_json::from_str(&json).expect("a JSON report");
+        // Every string of the report, one per line: JSON's own braces are not text.
+        let mut strings = Vec::new();
+        collect_strings(&report, &mut strings);
+        let text = strings.join("\n");
+        assert_shown_as_written(&format!("{lang} JSON"), &text, |text| vec![text.to_owned()]);
+
+        // The sentences that carry each text, in whatever words the language has.
+        let failed = json_pod(&report, FAILED_POD);
+        assert_eq!(failed["status"], REASON, "{lang}");
+        let with_reason = analysis_with(failed, REASON);
+        assert!(
+            with_reason.len() >= 2 && with_reason.iter().any(|l| l.contains('3')),
+            "{lang}: the state and the container's exit sentences: {:#}",
+            failed["analysis"]
+        );
+        assert!(
+            !analysis_with(failed, ENDED).is_empty(),
+            "{lang}: {failed:#}"
+        );
+        let crashing = json_pod(&report, CRASHING_POD);
+        for shown in [REASON, WAITING, EVENT] {
+            assert!(
+                !analysis_with(crashing, shown).is_empty(),
+                "{lang}: {shown:?} in the analysis of the crashing pod: {:#}",
+                crashing["analysis"]
+            );
+        }
+        let evicted = json_pod(&report, EVICTED_POD);
+        assert!(
+            evicted["description"].as_str().unwrap().contains(EVICTED),
+            "{lang}: {evicted:#}"
+        );
+        let pending = json_pod(&report, PENDING_POD);
+        assert!(
+            !analysis_with(pending, SCHEDULER).is_empty(),
+            "{lang}: {pending:#}"
+        );
+        let findings = report["findings"].as_array().expect("findings");
+        let finding = |pod: &str| {
+            findings
+                .iter()
+                .find(|f| f["pod"] == pod)
+                .unwrap_or_else(|| panic!("{lang}: no finding of {pod}"))
+        };
+        let description = finding(FAILED_POD)["description"].as_str().unwrap();
+        assert!(description.contains(REASON), "{lang}: {description}");
+        assert!(
+            finding(EVICTED_POD)["description"]
+                .as_str()
+                .unwrap()
+                .contains(EVICTED),
+            "{lang}"
+        );
+        let titles: Vec<&str> = report["advice"]["immediate"]
+            .as_array()
+            .expect("immediate advice")
+            .iter()
+            .filter_map(|a| a["title"].as_str())
+            .collect();
+        for pod in [CRASHING_POD, FAILED_POD, EVICTED_POD, PENDING_POD] {
+            assert!(
+                titles.iter().any(|t| t.contains(pod)),
+                "{lang}: {pod:?} in the advice titles {titles:#?}"
+            );
+        }
+        assert!(
+            titles
+                .iter()
+                .any(|t| t.contains(FAILED_POD) && t.contains(REASON)),
+            "{lang}: {titles:#?}"
+        );
+    }
+}
+
+/// Every string value of a JSON document, keys left out.
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
+        _ => {}
     }
 }

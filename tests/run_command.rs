@@ -674,3 +674,110 @@ fn a_broken_template_fails_before_reading_the_cluster_and_names_its_file_and_lin
     );
     assert!(setup.archived().is_empty());
 }
+
+/// The config of `write_config` with an email subject template.
+fn with_subject(setup: &Setup, subject: &str) {
+    let text = std::fs::read_to_string(setup.config()).unwrap();
+    let text = text.replace(
+        "  timeout: 10s\n",
+        &format!("  timeout: 10s\n  subject: {subject:?}\n"),
+    );
+    std::fs::write(setup.config(), text).unwrap();
+}
+
+#[test]
+fn a_subject_template_with_an_unknown_variable_fails_before_the_cluster_is_read() {
+    let ca = TestCa::generate();
+    let server = starttls_server(&ca);
+    let setup = Setup::new();
+    setup.write_config(Some((server.port, &ca)), "");
+    with_subject(&setup, "[prod] {{ no_such_variable }}");
+    let proxy = common::fault_proxy::FaultProxy::start();
+
+    let out = setup.run(&["--kubeconfig", proxy.kubeconfig().to_str().unwrap()]);
+
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let error = stderr(&out).lines().last().unwrap().to_owned();
+    assert!(
+        error.contains("no_such_variable") && error.contains("before reading the cluster"),
+        "{error}"
+    );
+    assert_eq!(proxy.log(), Vec::<Value>::new(), "the cluster was not read");
+    assert!(setup.archived().is_empty() && server.received().is_empty());
+}
+
+#[test]
+fn a_template_that_fails_only_on_the_real_report_still_archives_the_json_and_exits_5() {
+    let setup = Setup::new();
+    setup.write_config(None, "");
+    let templates = setup.dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    // The sample report tried before the cluster is read is not this cluster.
+    std::fs::write(
+        templates.join("report.md.tera"),
+        "# {{ cluster }}\n{% if cluster == \"PIGO 線下\" %}{{ no_such_variable }}{% endif %}\n",
+    )
+    .unwrap();
+    let dump = setup.dump(1);
+
+    let out = setup.run(&[
+        "--templates",
+        templates.to_str().unwrap(),
+        "--from-dump",
+        dump.to_str().unwrap(),
+        "--now",
+        WEEK1,
+    ]);
+
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let archived = setup.archived();
+    assert_eq!(runs(&archived).len(), 1, "{archived:?}");
+    assert!(!archived.iter().any(|n| n.ends_with(".md")), "{archived:?}");
+    let error = stderr(&out).lines().last().unwrap().to_owned();
+    assert!(
+        error.contains("only the JSON report was archived") && error.contains("no_such_variable"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_run_that_cannot_list_the_pods_mails_a_failure_notice_and_exits_3() {
+    let ca = TestCa::generate();
+    let server = starttls_server(&ca);
+    let setup = Setup::new();
+    let ns = common::unique("kp-notice");
+    common::create_namespace(&common::client().await, &ns).await;
+    setup.write_config(
+        Some((server.port, &ca)),
+        &format!("namespaces:\n  include: [{ns}]\n"),
+    );
+    let proxy = common::fault_proxy::FaultProxy::start();
+    let pods = format!("^/api/v1/namespaces/{ns}/pods$");
+    proxy.set_rules(json!([{"match": {"path": pods}, "fault": {"status": 500}}]));
+
+    let out = setup.run(&[
+        "--kubeconfig",
+        proxy.kubeconfig().to_str().unwrap(),
+        "--retries",
+        "1",
+    ]);
+
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(setup.archived().is_empty());
+    let received = server.received();
+    assert_eq!(received.len(), 1, "one notice: {}", server.log());
+    let message = parse(&received[0]);
+    let subject = message.subject().unwrap_or_default();
+    assert!(
+        subject.contains("PIGO 線下") && subject.contains("巡檢失敗"),
+        "{subject}"
+    );
+    let body = message.body_text(0).unwrap_or_default();
+    assert!(
+        body.contains(&format!("list pods in namespace {ns}"))
+            && body.contains("500")
+            && body.contains("kubectl create job --from=cronjob/kube-patrol"),
+        "{body}"
+    );
+    assert_eq!(message.attachment_count(), 0);
+}

@@ -13,6 +13,7 @@ use kube::{Client, Config, Resource};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+pub mod fault_proxy;
 
 /// The kubeconfig of the test control plane that `scripts/test` started.
 pub fn kubeconfig() -> PathBuf {
