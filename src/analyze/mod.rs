@@ -12,6 +12,7 @@ pub mod dump_age;
 pub mod duration;
 pub mod evidence;
 pub mod health;
+pub mod history;
 pub mod judge;
 pub mod narrative;
 pub mod overall;
@@ -141,6 +142,7 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
             .collect(),
         criteria: criteria(settings),
         trend: None,
+        history: Vec::new(),
     }
 }
 

@@ -190,6 +190,60 @@ pub fn previous_json(dir: &Path) -> Result<Option<(PathBuf, String)>, ArchiveErr
     Ok(Some((newest.path, text)))
 }
 
+/// One archived run: the files sharing a stem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedRun {
+    /// The reference time its names carry, to the second.
+    pub at: Timestamp,
+    /// `kube-patrol-20251226T020000Z` (or `...-2` for a second run in that second).
+    pub stem: String,
+    /// Its files by extension (`md`, `html`, `json`), in that order.
+    pub files: Vec<(&'static str, PathBuf)>,
+}
+
+impl ArchivedRun {
+    /// The file of one format, if the run wrote it.
+    pub fn file(&self, ext: &str) -> Option<&Path> {
+        self.files
+            .iter()
+            .find(|(e, _)| *e == ext)
+            .map(|(_, path)| path.as_path())
+    }
+}
+
+/// Every archived run, newest first; none when the directory does not exist.
+///
+/// # Errors
+///
+/// The directory cannot be read.
+pub fn runs(dir: &Path) -> Result<Vec<ArchivedRun>, ArchiveError> {
+    let mut files = match list(dir) {
+        Ok(files) => files,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(classify(dir, dir, "read", e)),
+    };
+    files.sort_by(|a, b| b.run.cmp(&a.run));
+    let mut runs: Vec<ArchivedRun> = Vec::new();
+    for file in files {
+        if runs.last().is_none_or(|r| r.stem != file.run.stem()) {
+            runs.push(ArchivedRun {
+                at: file.run.at,
+                stem: file.run.stem(),
+                files: Vec::new(),
+            });
+        }
+        let ext = EXTENSIONS.into_iter().find(|e| *e == file.ext);
+        if let (Some(run), Some(ext)) = (runs.last_mut(), ext) {
+            run.files.push((ext, file.path));
+        }
+    }
+    for run in &mut runs {
+        run.files
+            .sort_by_key(|(ext, _)| EXTENSIONS.iter().position(|e| e == ext));
+    }
+    Ok(runs)
+}
+
 /// One run: its reference time to the second and, for runs in the same second, its number
 /// (1 for the first, which has no suffix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

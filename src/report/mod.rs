@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod advice;
 mod evidence;
+mod history;
 mod owner;
 mod statistics;
 mod trend;
@@ -21,6 +22,7 @@ pub use evidence::{
     ConditionEvidence, ContainerEvidence, EventEvidence, Evidence, LogEvidence, NodeEvidence,
     Since, StateEvidence,
 };
+pub use history::HistoryPoint;
 pub use owner::{Owner, OwnerInfo, Replacement};
 pub use statistics::{
     AgeBucket, AgeBucketCount, ConcentratedWorkload, Highlights, NameCount, NamespaceIssue,
@@ -88,6 +90,10 @@ pub struct Report {
     /// first report, for `report`, or when the previous one could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trend: Option<Trend>,
+    /// With an archive (`run`): this report and the archived ones before it, newest first, at
+    /// most `report.history_weeks` of them; empty (and absent from the JSON) otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryPoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -372,7 +378,7 @@ pub enum ProblemKind {
     Terminating,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     pub pods: usize,
     pub healthy: usize,
