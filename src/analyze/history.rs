@@ -10,8 +10,8 @@ use std::fmt;
 use std::io::Read;
 
 use jiff::Timestamp;
-use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use crate::report::{Counts, Health, HistoryPoint, Report};
 
@@ -60,7 +60,7 @@ pub fn history(
         .into_iter()
         .filter(|p| p.generated_at < current.generated_at)
         .collect();
-    before.sort_by(|a, b| b.generated_at.cmp(&a.generated_at));
+    before.sort_by_key(|p| std::cmp::Reverse(p.generated_at));
     before.dedup_by_key(|p| p.generated_at);
     std::iter::once(point(current))
         .chain(before)

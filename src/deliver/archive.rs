@@ -222,7 +222,7 @@ pub fn runs(dir: &Path) -> Result<Vec<ArchivedRun>, ArchiveError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(classify(dir, dir, "read", e)),
     };
-    files.sort_by(|a, b| b.run.cmp(&a.run));
+    files.sort_by_key(|f| std::cmp::Reverse(f.run));
     let mut runs: Vec<ArchivedRun> = Vec::new();
     for file in files {
         if runs.last().is_none_or(|r| r.stem != file.run.stem()) {
