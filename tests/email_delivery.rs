@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use kube_patrol::deliver::email::{
-    EmailError, EmailSettings, Message, Secret, SendReport, TlsMode, send,
+    self, EmailError, EmailSettings, Message, Secret, SendReport, TlsMode, send,
 };
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use smtp::{Received, ServerOptions, ServerTls, SmtpServer, TestCa, closed_port};
@@ -26,7 +26,11 @@ fn message() -> Message<'static> {
     Message {
         text: MARKDOWN,
         html: HTML,
-        attachment: Some((ATTACHMENT, MARKDOWN)),
+        attachments: &[email::Attached {
+            name: ATTACHMENT,
+            content_type: email::MARKDOWN,
+            content: MARKDOWN,
+        }],
     }
 }
 

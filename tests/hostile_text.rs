@@ -199,9 +199,10 @@ fn count_tags(html: &str, name: &str) -> usize {
         .count()
 }
 
-/// Every HTML table as (head, body rows).
+/// Every table of the report's body as (head, body rows); the glance's layout tables have
+/// no head.
 fn html_tables(html: &str) -> Vec<(&str, Vec<&str>)> {
-    html.split("<table")
+    html.split("<table class=\"kp-t\"")
         .skip(1)
         .map(|table| {
             let table = table.split("</table>").next().unwrap();

@@ -1,15 +1,16 @@
 //! The HTML report in a real browser: headless Chromium opens the report of the seed dump (its
-//! second weekly run, so with the trend section too), in zh-TW and in English, 600 px wide (a
-//! phone, a narrow mail pane: what email layouts are made for) and 1200 px wide (a desktop), and
-//! finds it loads cleanly, fits, is drawn with real glyphs, and neither runs nor fetches anything.
+//! twelfth weekly report, so with the trend section and a history of 12 reports), in zh-TW and
+//! in English, 600 px wide (a phone, a narrow mail pane: what email layouts are made for) and
+//! 1200 px wide (a desktop), in the light and the dark colour scheme, and finds it loads
+//! cleanly, fits, is drawn with real glyphs, and neither runs nor fetches anything.
 //!
 //! How: `tests/support/chromium.py` drives Chromium over the DevTools protocol on a pipe (Python
 //! standard library only; its docstring says why this rather than the Chromium CLI) and reports
 //! what it saw as JSON; the assertions are here. `scripts/test-deps` installs Chromium and the
 //! fonts. Without Chromium every test here fails, saying to run it.
 //!
-//! The reports, screenshots (`report-<lang>-<width>.png`) and measurements
-//! (`report-<lang>-<width>.json`) are kept in `target/test-output/html/` to be looked at.
+//! The reports, screenshots (`report-<lang>-<width>[-dark].png`) and measurements
+//! (`report-<lang>-<width>[-dark].json`) are kept in `target/test-output/html/` to be looked at.
 
 mod common;
 
@@ -24,18 +25,23 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const LANGS: [&str; 2] = ["zh-TW", "en"];
 const WIDTHS: [u64; 2] = [600, 1200];
 const NARROW: u64 = 600;
+const DARK: [bool; 2] = [false, true];
+/// Reports in the history: ten generated weekly reports, then the seed's two weekly runs.
+const HISTORY: usize = 12;
 
-/// One report opened at one width, and what Chromium saw.
+/// One report opened at one width in one colour scheme, and what Chromium saw.
 struct Page {
     lang: &'static str,
     width: u64,
+    dark: bool,
     html: PathBuf,
     seen: Value,
 }
 
 impl Page {
     fn name(&self) -> String {
-        format!("report-{}-{}", self.lang, self.width)
+        let scheme = if self.dark { "-dark" } else { "" };
+        format!("report-{}-{}{scheme}", self.lang, self.width)
     }
 
     fn page(&self, key: &str) -> &Value {
@@ -92,15 +98,19 @@ fn open_every_report() -> Result<Vec<Page>, String> {
     for lang in LANGS {
         let html = write_report(lang, &out.join(lang))?;
         for width in WIDTHS {
-            let png = out.join(format!("report-{lang}-{width}.png"));
-            let _ = std::fs::remove_file(&png);
-            args.extend([
-                "--page".into(),
-                html.clone().into(),
-                width.to_string().into(),
-            ]);
-            args.push(png.into());
-            wanted.push((lang, width, html.clone()));
+            for dark in DARK {
+                let scheme = if dark { "-dark" } else { "" };
+                let png = out.join(format!("report-{lang}-{width}{scheme}.png"));
+                let _ = std::fs::remove_file(&png);
+                let viewport = if dark {
+                    format!("{width}:dark")
+                } else {
+                    width.to_string()
+                };
+                args.extend(["--page".into(), html.clone().into(), viewport.into()]);
+                args.push(png.into());
+                wanted.push((lang, width, dark, html.clone()));
+            }
         }
     }
     let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/chromium.py");
@@ -129,9 +139,10 @@ fn open_every_report() -> Result<Vec<Page>, String> {
     let pages: Vec<Page> = wanted
         .into_iter()
         .zip(seen)
-        .map(|((lang, width, html), seen)| Page {
+        .map(|((lang, width, dark, html), seen)| Page {
             lang,
             width,
+            dark,
             html,
             seen,
         })
@@ -144,9 +155,9 @@ fn open_every_report() -> Result<Vec<Page>, String> {
     Ok(pages)
 }
 
-/// Two weekly runs into an archive in `dir`, in `lang`: the seed dump, then the seed a week
-/// later, so the page has every section of the seed and the trend's tables; the path of the
-/// second run's HTML.
+/// Ten generated weekly reports, then two weekly runs into an archive in `dir`, in `lang`: the
+/// seed dump, then the seed a week later, so the page has every section of the seed, the
+/// trend's tables and a history of [`HISTORY`] reports; the path of the last run's HTML.
 fn write_report(lang: &str, dir: &Path) -> Result<PathBuf, String> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("emptying {}: {e}", dir.display()))?;
@@ -160,6 +171,7 @@ fn write_report(lang: &str, dir: &Path) -> Result<PathBuf, String> {
     );
     std::fs::write(&config, text).map_err(|e| format!("writing {}: {e}", config.display()))?;
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed-cluster.json");
+    earlier_weeks(&seed, &archive, HISTORY - 2)?;
     let mut later: Value = serde_json::from_str(&std::fs::read_to_string(&seed).unwrap()).unwrap();
     common::a_week_later(&mut later);
     let week2 = dir.join("week2.json");
@@ -191,6 +203,46 @@ fn write_report(lang: &str, dir: &Path) -> Result<PathBuf, String> {
         return Err(format!("kube-patrol wrote no {}", html.display()));
     }
     Ok(html)
+}
+
+/// `weeks` weekly JSON reports in the archive, the newest a week before the seed's first run:
+/// the seed's report with its time moved back and its figures varied, as older runs of
+/// kube-patrol would have left them.
+fn earlier_weeks(seed: &Path, archive: &Path, weeks: usize) -> Result<(), String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
+        .args(["report", "-A", "-o", "json", "--from-dump"])
+        .arg(seed)
+        .args(["--now", "2025-12-26T10:00:00+08:00"])
+        .output()
+        .map_err(|e| format!("running kube-patrol: {e}"))?;
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("kube-patrol report -o json printed no JSON: {e}"))?;
+    std::fs::create_dir_all(archive).map_err(|e| format!("creating {}: {e}", archive.display()))?;
+    let first = jiff::Timestamp::from_second(1_766_714_400).expect("2025-12-26T02:00:00Z");
+    for week in 1..=weeks {
+        let at = first - jiff::SignedDuration::from_hours(7 * 24 * week as i64);
+        let mut old = report.clone();
+        let (attention, unhealthy) = ((week * 5) % 4, (week * 3) % 5);
+        let summary = &mut old["summary"];
+        summary["attention"] = attention.into();
+        summary["unhealthy"] = unhealthy.into();
+        summary["healthy"] = (48 - attention - unhealthy).into();
+        summary["not_healthy"] = (attention + unhealthy).into();
+        summary["restarts"] = (40 - 3 * week).into();
+        summary["overall"] = match (attention, unhealthy) {
+            (_, u) if u > 2 => "unhealthy",
+            (0, 0) => "healthy",
+            _ => "attention",
+        }
+        .into();
+        old["generated_at"] = at.to_string().into();
+        old["trend"] =
+            serde_json::json!({"new_problems": vec![0; week % 3], "resolved": vec![0; week % 2]});
+        let name = format!("kube-patrol-{}.json", at.strftime("%Y%m%dT%H%M%SZ"));
+        std::fs::write(archive.join(&name), old.to_string())
+            .map_err(|e| format!("writing {name}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Fails with every problem of every page, one page a paragraph, if any.
@@ -268,8 +320,8 @@ fn no_table_is_wider_than_the_window_at_600_or_1200_px() {
     let narrow = pages().iter().filter(|p| p.width == NARROW).count();
     assert_eq!(
         narrow,
-        LANGS.len(),
-        "every language measured at {NARROW} px"
+        LANGS.len() * DARK.len(),
+        "every language and colour scheme measured at {NARROW} px"
     );
 }
 
@@ -393,4 +445,51 @@ fn the_page_has_the_trend_section_of_a_second_weekly_run() {
             page.name()
         );
     }
+}
+
+#[test]
+fn the_page_opens_with_the_glance_and_has_a_history_of_12_reports() {
+    for page in pages() {
+        let html = std::fs::read_to_string(&page.html).expect("report.html");
+        let glance = html.find("kp-tile").expect("the glance's tiles");
+        let title = html.find("<h1>").expect("the report's title");
+        assert!(glance < title, "{}: the glance comes first", page.name());
+        let history = if page.lang == "en" {
+            "📅 History"
+        } else {
+            "📅 歷史紀錄"
+        };
+        let section = html
+            .split(history)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{}: no {history:?}", page.name()));
+        let table = section.split("</table>").next().unwrap();
+        let rows = table.matches("<tr>").count() - 1;
+        assert_eq!(rows, HISTORY, "{}: rows of the history", page.name());
+        for date in ["2026-01-02", "2025-12-26", "2025-10-17"] {
+            assert!(
+                table.contains(date),
+                "{}: {date} in the history",
+                page.name()
+            );
+        }
+        assert!(table.contains('█'), "{}: the history's bars", page.name());
+    }
+}
+
+#[test]
+fn the_dark_scheme_draws_light_text_on_a_dark_page_and_the_light_one_the_reverse() {
+    assert_none("colour scheme", |page| {
+        let (background, color) = (page.page("bodyBackground"), page.page("bodyColor"));
+        let (want_background, want_color) = if page.dark {
+            ("rgb(13, 17, 23)", "rgb(230, 237, 243)")
+        } else {
+            ("rgb(255, 255, 255)", "rgb(31, 35, 40)")
+        };
+        if background == want_background && color == want_color {
+            Vec::new()
+        } else {
+            vec![format!("background {background}, text {color}")]
+        }
+    });
 }

@@ -203,6 +203,8 @@ pub struct ReportConfig {
     pub next_inspection: SignedDuration,
     /// Healthy pod tables fold after this many rows; 0: never.
     pub healthy_rows_per_namespace: u32,
+    /// The history section covers this many reports, this one included (1..=520).
+    pub history_weeks: u32,
 }
 
 impl Default for ReportConfig {
@@ -211,6 +213,7 @@ impl Default for ReportConfig {
             lang: Lang::ZhTw,
             next_inspection: SignedDuration::from_hours(7 * 24),
             healthy_rows_per_namespace: 100,
+            history_weeks: 12,
         }
     }
 }

@@ -34,7 +34,12 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
     ("statistics", &["age_buckets", "top_restarters"]),
     (
         "report",
-        &["lang", "next_inspection", "healthy_rows_per_namespace"],
+        &[
+            "lang",
+            "next_inspection",
+            "healthy_rows_per_namespace",
+            "history_weeks",
+        ],
     ),
     ("archive", &["dir", "keep_count", "keep_for", "lock_wait"]),
     (
@@ -148,6 +153,7 @@ pub(super) struct RawReport {
     pub lang: Option<Text>,
     pub next_inspection: Option<Text>,
     pub healthy_rows_per_namespace: Option<Spanned<i64>>,
+    pub history_weeks: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -244,6 +250,7 @@ impl UnvalidatedConfig {
             lang: r.text(&s, "lang"),
             next_inspection: r.text(&s, "next_inspection"),
             healthy_rows_per_namespace: r.int(&s, "healthy_rows_per_namespace"),
+            history_weeks: r.int(&s, "history_weeks"),
         };
         let s = sec(&mut r, "archive");
         let archive = RawArchive {

@@ -88,6 +88,7 @@ fn every_key_is_read() {
         "  lang: en",
         "  next_inspection: 14d",
         "  healthy_rows_per_namespace: 0",
+        "  history_weeks: 26",
         "archive:",
         "  dir: /reports",
         "  keep_count: 52",
@@ -174,6 +175,7 @@ fn every_key_is_read() {
             lang: Lang::En,
             next_inspection: SignedDuration::from_hours(14 * 24),
             healthy_rows_per_namespace: 0,
+            history_weeks: 26,
         },
         archive: ArchiveConfig {
             dir: Some("/reports".into()),

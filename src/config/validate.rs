@@ -186,6 +186,7 @@ fn report(raw: RawReport, p: &mut Problems) -> ReportConfig {
             p,
         )
         .unwrap_or(d.healthy_rows_per_namespace),
+        history_weeks: number(raw.history_weeks.as_ref(), 1..=520, p).unwrap_or(d.history_weeks),
     }
 }
 

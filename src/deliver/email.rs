@@ -26,9 +26,6 @@ pub const DEFAULT_RETRIES: u32 = 3;
 /// Default for [`EmailSettings::backoff`]: retries after 5 s, 10 s, 20 s.
 pub const DEFAULT_BACKOFF: Duration = Duration::from_secs(5);
 
-/// The attachment's media type (RFC 7763).
-const MARKDOWN: &str = "text/markdown; charset=utf-8";
-
 /// A password: `Debug` shows `Secret("***")`, so settings can be logged whole.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -114,9 +111,24 @@ pub struct Message<'a> {
     /// The plain-text body: the Markdown.
     pub text: &'a str,
     pub html: &'a str,
-    /// The attached file, e.g. (`kube-patrol-2025-12-26.md`, the Markdown); a notice has none.
-    pub attachment: Option<(&'a str, &'a str)>,
+    /// Attached files, e.g. the full report as Markdown and HTML; a notice has none.
+    pub attachments: &'a [Attached<'a>],
 }
+
+/// A file attached to the message, sent byte for byte as the archive keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct Attached<'a> {
+    /// `kube-patrol-pigo-2025-12-26.md`.
+    pub name: &'a str,
+    /// [`MARKDOWN`] or [`HTML`].
+    pub content_type: &'static str,
+    pub content: &'a str,
+}
+
+/// The media type of a Markdown attachment (RFC 7763).
+pub const MARKDOWN: &str = "text/markdown; charset=utf-8";
+/// The media type of an HTML attachment.
+pub const HTML: &str = "text/html; charset=utf-8";
 
 /// What happened, for the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,7 +344,7 @@ async fn attempt_once(
     }
 }
 
-/// The MIME message: mixed [ alternative [ text/plain, text/html ], the Markdown attached ].
+/// The MIME message: mixed [ alternative [ text/plain, text/html ], the attached files ].
 fn build(settings: &EmailSettings, message: &Message<'_>) -> Result<lettre::Message, EmailError> {
     if settings.to.is_empty() {
         return Err(settings_error(
@@ -352,19 +364,23 @@ fn build(settings: &EmailSettings, message: &Message<'_>) -> Result<lettre::Mess
     }
     let alternative =
         MultiPart::alternative_plain_html(message.text.to_owned(), message.html.to_owned());
-    let body = match message.attachment {
-        Some((name, content)) => {
+    let body = if message.attachments.is_empty() {
+        alternative
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for file in message.attachments {
+            let content_type =
+                ContentType::parse(file.content_type).map_err(|e| EmailError::Settings {
+                    server: settings.server(),
+                    problem: format!("attachment {}: {e}", file.name),
+                })?;
             // Bytes, not a String: lettre would turn the file's LF line endings into CRLF, and
             // the attachment should be the very file the archive keeps.
-            let attachment = Attachment::new(name.to_owned()).body(
-                content.as_bytes().to_vec(),
-                ContentType::parse(MARKDOWN).expect("a valid media type"),
-            );
-            MultiPart::mixed()
-                .multipart(alternative)
-                .singlepart(attachment)
+            let attachment = Attachment::new(file.name.to_owned())
+                .body(file.content.as_bytes().to_vec(), content_type);
+            mixed = mixed.singlepart(attachment);
         }
-        None => alternative,
+        mixed
     };
     builder.multipart(body).map_err(|source| EmailError::Build {
         server: settings.server(),

@@ -46,7 +46,7 @@ pub(super) async fn send(settings: &EmailSettings, body: &str) {
     let message = email::Message {
         text: body,
         html: &html,
-        attachment: None,
+        attachments: &[],
     };
     match email::send(settings, &message).await {
         Ok(_) => info!(to = settings.to.len(), "failure notice emailed"),

@@ -17,9 +17,9 @@ use crate::config::{Config, SmtpConfig};
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::deliver::email::{self, EmailSettings, Secret};
 use crate::locale::Catalog;
-use crate::render;
+use crate::render::{self, EmailBody};
 use crate::report::Trend;
-use crate::report::{Health, Report};
+use crate::report::{Health, HistoryPoint, Report};
 
 /// The environment variable that holds the SMTP password when `smtp.password_file` is not set.
 pub const PASSWORD_ENV: &str = "KUBE_PATROL_SMTP_PASSWORD";
@@ -63,6 +63,8 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
         if let Some(trend) = trend {
             crate::analyze::with_trend(&mut report, trend, &catalog);
         }
+        let weeks = plan.config.report.history_weeks as usize;
+        report.history = history(&archive.dir, &report, weeks);
     }
     let rendered = Rendered::of(&report, &catalog, &plan, delivery.smtp.as_ref());
     let archived = match &delivery.archive {
@@ -71,8 +73,8 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let emailed = match rendered.for_email() {
         Err(e) => delivery.smtp.as_ref().map(|_| Err(e)),
-        Ok((subject, markdown, html)) => match delivery.email(subject.to_owned()) {
-            Some(settings) => Some(send(&settings, &report, markdown, html, &plan).await),
+        Ok(mail) => match delivery.email(mail.subject.to_owned()) {
+            Some(settings) => Some(send(&settings, &report, &mail, &plan).await),
             None => None,
         },
     };
@@ -211,12 +213,50 @@ fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Opti
     }
 }
 
+/// This report and the archived ones before it, `weeks` at most: each archived JSON is read
+/// for its figures only. One that cannot be read is left out with a warning: history is never
+/// worth failing the run.
+fn history(dir: &Path, report: &Report, weeks: usize) -> Vec<HistoryPoint> {
+    let runs = match archive::runs(dir) {
+        Ok(runs) => runs,
+        Err(e) => {
+            warn!("no history: {}", crate::error::one_line(&e));
+            Vec::new()
+        }
+    };
+    let earlier = runs
+        .iter()
+        .filter(|run| run.at < report.generated_at)
+        .filter_map(|run| run.file("json"))
+        .take(weeks.saturating_sub(1))
+        .filter_map(|path| {
+            let read = std::fs::File::open(path)
+                .map_err(anyhow::Error::from)
+                .and_then(|file| {
+                    Ok(crate::analyze::history::read_point(std::io::BufReader::new(file))?)
+                });
+            match read {
+                Ok(point) => Some(point),
+                Err(e) => {
+                    warn!(path = %path.display(), "left out of the history: {}", crate::error::one_line(e.as_ref()));
+                    None
+                }
+            }
+        });
+    let history = crate::analyze::history::history(report, earlier, weeks);
+    info!(reports = history.len(), "history");
+    history
+}
+
 /// The report in every format, and the email's subject. A template that fails on this report
 /// (they were all tried on a sample report before the cluster was read, but a branch may only
 /// show now) loses only its own output: the JSON, which no template makes, is always there.
 struct Rendered {
     markdown: Result<String, String>,
     html: Result<String, String>,
+    /// The email's body (the report shortened to fit when it must); `Ok` of an empty body
+    /// without SMTP.
+    email: Result<EmailBody, String>,
     json: String,
     /// `Ok("")` without SMTP.
     subject: Result<String, String>,
@@ -230,18 +270,34 @@ impl Rendered {
                 .map_err(|e| crate::error::one_line(&e)),
             None => Ok(String::new()),
         };
+        let email = match smtp {
+            Some(_) => {
+                render::email(report, catalog, &plan.style).map_err(|e| crate::error::one_line(&e))
+            }
+            None => Ok(EmailBody {
+                text: String::new(),
+                html: String::new(),
+                fold: Default::default(),
+            }),
+        };
         Rendered {
             markdown: render_one(Format::Markdown, report, catalog, &plan.style).map_err(text),
             html: render_one(Format::Html, report, catalog, &plan.style).map_err(text),
+            email,
             json: render::json(report).unwrap_or_default(),
             subject,
         }
     }
 
-    /// The subject, Markdown and HTML, or why the email cannot be made.
-    fn for_email(&self) -> Result<(&str, &str, &str), anyhow::Error> {
-        match (&self.subject, &self.markdown, &self.html) {
-            (Ok(subject), Ok(markdown), Ok(html)) => Ok((subject, markdown, html)),
+    /// The subject, the body and the full report, or why the email cannot be made.
+    fn for_email(&self) -> Result<Email<'_>, anyhow::Error> {
+        match (&self.subject, &self.email, &self.markdown, &self.html) {
+            (Ok(subject), Ok(body), Ok(markdown), Ok(html)) => Ok(Email {
+                subject,
+                body,
+                markdown,
+                html,
+            }),
             _ => Err(anyhow::anyhow!(
                 "the email could not be made: {}",
                 self.errors().join("; ")
@@ -251,9 +307,12 @@ impl Rendered {
 
     /// What could not be rendered.
     fn errors(&self) -> Vec<&str> {
+        let email = self.email.as_ref().err();
         [&self.markdown, &self.html, &self.subject]
             .into_iter()
-            .filter_map(|r| r.as_ref().err().map(String::as_str))
+            .filter_map(|r| r.as_ref().err())
+            .chain(email)
+            .map(String::as_str)
             .collect()
     }
 
@@ -293,11 +352,24 @@ fn store(
     }
 }
 
+/// What the email is made of.
+struct Email<'a> {
+    subject: &'a str,
+    body: &'a EmailBody,
+    /// The full report, attached.
+    markdown: &'a str,
+    html: &'a str,
+}
+
+/// The full HTML is attached up to this size: past it (a cluster of tens of thousands of
+/// pods) it would make the message bigger than mail servers accept (often 25 MB, after
+/// base64); the archive keeps it, and the Markdown is attached.
+const HTML_ATTACHMENT_LIMIT: usize = 10 << 20;
+
 async fn send(
     settings: &EmailSettings,
     report: &Report,
-    markdown: &str,
-    html: &str,
+    mail: &Email<'_>,
     plan: &Plan,
 ) -> Result<(), anyhow::Error> {
     let date = plan
@@ -305,11 +377,32 @@ async fn send(
         .to_zoned(plan.style.timezone.clone())
         .strftime("%Y-%m-%d")
         .to_string();
-    let attachment_name = format!("kube-patrol-{}-{date}.md", file_safe(&report.cluster));
+    let stem = format!("kube-patrol-{}-{date}", file_safe(&report.cluster));
+    let (md_name, html_name) = (format!("{stem}.md"), format!("{stem}.html"));
+    let mut attachments = vec![email::Attached {
+        name: &md_name,
+        content_type: email::MARKDOWN,
+        content: mail.markdown,
+    }];
+    if mail.html.len() <= HTML_ATTACHMENT_LIMIT {
+        attachments.push(email::Attached {
+            name: &html_name,
+            content_type: email::HTML,
+            content: mail.html,
+        });
+    } else {
+        info!(
+            bytes = mail.html.len(),
+            "the full HTML report is too big to attach: it is in the archive; the Markdown is attached"
+        );
+    }
+    if mail.body.fold != Default::default() {
+        info!(fold = ?mail.body.fold, bytes = mail.body.html.len(), "the email's body is the report shortened to fit");
+    }
     let message = email::Message {
-        text: markdown,
-        html,
-        attachment: Some((&attachment_name, markdown)),
+        text: &mail.body.text,
+        html: &mail.body.html,
+        attachments: &attachments,
     };
     email::send(settings, &message).await?;
     Ok(())

@@ -13,6 +13,7 @@ use tera::{Context, Tera};
 
 use crate::locale::Catalog;
 use crate::report::Report;
+pub use view::Fold;
 use view::View;
 
 /// The file names a templates directory may hold to override the built-in templates.
@@ -108,19 +109,114 @@ pub fn markdown(report: &Report, catalog: &Catalog, style: &Style) -> Result<Str
     render(&style.templates.markdown, &view)
 }
 
-/// The report as an email-safe HTML page (the Markdown, styled inline).
+/// The report as an email-safe HTML page: the glance ([`html::glance`]), then the Markdown,
+/// styled inline.
 ///
 /// # Errors
 /// As [`markdown`], for either template.
 pub fn html(report: &Report, catalog: &Catalog, style: &Style) -> Result<String, Error> {
-    let body = html::body(&markdown(report, catalog, style)?);
+    page(report, catalog, style, &markdown(report, catalog, style)?)
+}
+
+/// The HTML part of an email may have this many bytes (with CRLF line ends, as sent): Gmail
+/// hides what comes after its first 102 KB behind "[Message clipped]".
+pub const EMAIL_HTML_BUDGET: usize = 100_000;
+
+/// An email's body: its plain-text part (Markdown) and its HTML part.
+#[derive(Debug, Clone)]
+pub struct EmailBody {
+    pub text: String,
+    pub html: String,
+    /// How much of the report was left to the attachment; `Fold::default()`: nothing.
+    pub fold: Fold,
+}
+
+/// The email's body: the whole report when its HTML fits [`EMAIL_HTML_BUDGET`], else the
+/// report shortened step by step (healthy tables folded to counts, then the details left to
+/// the attachment, then fewer rows of problems, then healthy namespaces as one row) until it
+/// fits. What must be acted on stays: the state, the most severe problem pods, the trend, the
+/// history, the statistics and the counts. The last step is used even if it does not fit (a
+/// warning in the log says so).
+///
+/// # Errors
+/// As [`html`].
+pub fn email(report: &Report, catalog: &Catalog, style: &Style) -> Result<EmailBody, Error> {
+    let mut last = None;
+    for fold in FOLDS {
+        let view = View::folded(report, catalog, style, fold);
+        let text = render(&style.templates.markdown, &view)?;
+        let html = page(report, catalog, style, &text)?;
+        let size = sent_size(&html);
+        if size <= EMAIL_HTML_BUDGET {
+            return Ok(EmailBody { text, html, fold });
+        }
+        tracing::debug!(size, ?fold, "email body too big, folding more");
+        last = Some(EmailBody { text, html, fold });
+    }
+    let body = last.expect("FOLDS is not empty");
+    tracing::warn!(
+        size = sent_size(&body.html),
+        budget = EMAIL_HTML_BUDGET,
+        "the email's HTML is over the budget even shortened: mail clients may clip it"
+    );
+    Ok(body)
+}
+
+/// The steps of [`email`], from the whole report to the shortest body.
+const FOLDS: [Fold; 9] = {
+    const FULL: Fold = Fold {
+        healthy_rows: None,
+        no_details: false,
+        rows: None,
+        actions: None,
+        namespaces: None,
+    };
+    const fn step(rows: Option<usize>, actions: usize, namespaces: Option<usize>) -> Fold {
+        Fold {
+            healthy_rows: Some(0),
+            no_details: true,
+            rows,
+            actions: Some(actions),
+            namespaces,
+        }
+    }
+    [
+        FULL,
+        Fold {
+            healthy_rows: Some(0),
+            ..FULL
+        },
+        step(None, 10, None),
+        step(Some(100), 10, None),
+        step(Some(50), 10, None),
+        step(Some(20), 5, None),
+        step(Some(20), 5, Some(usize::MAX)),
+        step(Some(10), 3, Some(50)),
+        step(Some(5), 3, Some(10)),
+    ]
+};
+
+/// The bytes of `html` as sent: every line ending becomes CRLF.
+fn sent_size(html: &str) -> usize {
+    html.len() + html.bytes().filter(|b| *b == b'\n').count()
+}
+
+/// The page template around the glance and the Markdown turned into HTML.
+fn page(
+    report: &Report,
+    catalog: &Catalog,
+    style: &Style,
+    markdown: &str,
+) -> Result<String, Error> {
+    let body = html::body(markdown);
     let template = &style.templates.page;
     let fail = |e: tera::Error| template_error(template, &e);
-    // The page sees `lang`, `title` and `body`; the body is moved into the context, not
-    // copied: a big report's is tens of MiB.
+    // The page sees `lang`, `title`, `glance` and `body`; the body is moved into the context,
+    // not copied: a big report's is tens of MiB.
     let context = Context::from_value(serde_json::json!({
         "lang": catalog.lang.code(),
         "title": catalog.text("report.title", &[("cluster", &report.cluster)]),
+        "glance": html::glance(report, catalog, style),
         "body": body,
     }))
     .map_err(fail)?;

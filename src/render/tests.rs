@@ -115,3 +115,77 @@ fn the_trend_section_sits_between_the_problem_table_and_the_statistics() {
     assert!(section.contains("| pigo-dev | 13 | 14 | +1 |"), "{section}");
     assert!(section.trim_end().ends_with("---"), "{section}");
 }
+
+/// The seed's report blown up to `namespaces` namespaces of healthy pods and `problems`
+/// problem pods (each with its action and a reason of the overall state), as a giant cluster's.
+fn giant_report(namespaces: usize, problems: usize) -> Report {
+    let mut report = seed_report(Lang::ZhTw);
+    let template = report.namespaces[0].clone();
+    // One namespace in ten has a problem pod.
+    report.namespaces = (0..namespaces)
+        .map(|i| crate::report::NamespaceSummary {
+            name: format!("tenant-{i:05}"),
+            not_healthy: usize::from(i % 10 == 0),
+            ..template.clone()
+        })
+        .collect();
+    let finding = report.findings[0].clone();
+    let action = report.advice.immediate[0].clone();
+    let reason = report.summary.overall_reasons[0].clone();
+    report.findings = (0..problems)
+        .map(|i| crate::report::FindingRow {
+            pod: format!("{}-{i:05}", finding.pod),
+            ..finding.clone()
+        })
+        .collect();
+    report.advice.immediate = vec![action; problems];
+    report.summary.overall_reasons = vec![reason; problems];
+    report
+}
+
+#[test]
+fn a_report_that_fits_is_mailed_whole() {
+    let report = seed_report(Lang::En);
+    let catalog = Catalog::builtin(Lang::En);
+    let body = email(&report, &catalog, &taipei()).unwrap();
+    assert_eq!(body.fold, Fold::default());
+    assert_eq!(body.text, markdown(&report, &catalog, &taipei()).unwrap());
+    assert_eq!(body.html, html(&report, &catalog, &taipei()).unwrap());
+}
+
+#[test]
+fn the_email_of_a_giant_cluster_fits_the_budget_and_names_its_worst_pods() {
+    for (namespaces, problems) in [(200, 100), (3_000, 2_000), (20_000, 5)] {
+        let report = giant_report(namespaces, problems);
+        let catalog = Catalog::builtin(Lang::ZhTw);
+        let body = email(&report, &catalog, &taipei()).unwrap();
+        let size = sent_size(&body.html);
+        assert!(
+            size <= EMAIL_HTML_BUDGET,
+            "{namespaces} namespaces, {problems} problem pods: {size} bytes with {:?}",
+            body.fold
+        );
+        assert!(body.html.contains(&report.findings[0].pod));
+        assert!(body.text.len() <= EMAIL_HTML_BUDGET);
+        assert!(body.html.contains("完整報告已附加"), "{:?}", body.fold);
+    }
+}
+
+#[test]
+fn healthy_namespaces_fold_into_one_row_only_when_nothing_else_fits() {
+    let catalog = Catalog::builtin(Lang::ZhTw);
+    let small = email(&giant_report(200, 100), &catalog, &taipei()).unwrap();
+    assert_eq!(small.fold.namespaces, None, "{:?}", small.fold);
+    assert!(small.text.contains("tenant-00199"));
+    let big = email(&giant_report(3_000, 2_000), &catalog, &taipei()).unwrap();
+    assert!(big.fold.namespaces.is_some(), "{:?}", big.fold);
+    assert!(
+        big.text.contains("tenant-00000"),
+        "the namespaces with problems stay"
+    );
+    assert!(
+        !big.text.contains("tenant-00001 "),
+        "healthy ones are summed up"
+    );
+    assert!(big.text.contains("…另有 "), "{}", big.text);
+}

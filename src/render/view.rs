@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::Style;
+use history::HistoryView;
+
+mod history;
 use crate::locale::Catalog;
 use crate::report::Action;
 use crate::report::{Change, PodGrowth, ProblemChange, ProblemState, Trend, WorkloadGrowth};
@@ -29,6 +32,56 @@ pub struct View<'a> {
     since_last: Option<SinceLast<'a>>,
     /// A dump older than a day before the report's time.
     old_dump: Option<OldDump>,
+    /// The history section: absent without an archive.
+    history_view: Option<HistoryView<'a>>,
+    /// Set when the rendering is an email body shortened to fit ([`Fold`]).
+    digest: Option<Fold>,
+    /// Problem pods of `findings` left out by the fold.
+    findings_more: usize,
+    /// Immediate actions left out by the fold.
+    actions_more: usize,
+    /// Reasons of the overall state left out by the fold.
+    reasons_more: usize,
+    /// Namespaces whose pods are all healthy, folded into one summary row.
+    namespaces_folded: Option<FoldedNamespaces>,
+    /// Every namespace inspected, folded or not.
+    namespaces_total: usize,
+}
+
+/// How much of the report a rendering keeps: everything for the report itself
+/// (`Fold::default()`), less for an email body that must fit a mail client's limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Fold {
+    /// Healthy rows per namespace in the details, instead of the style's.
+    pub healthy_rows: Option<usize>,
+    /// The per-namespace details are left to the attached full report.
+    pub no_details: bool,
+    /// At most this many rows in each list of problems: the problem pods, the reasons of the
+    /// overall state and the trend's tables (most severe first).
+    pub rows: Option<usize>,
+    /// At most this many immediate actions (each is a block of commands).
+    pub actions: Option<usize>,
+    /// The summary table lists only namespaces with problem pods, at most this many (those
+    /// with the most); every other namespace is summed up in one row.
+    pub namespaces: Option<usize>,
+}
+
+impl Fold {
+    /// `items` cut to the fold's rows, and how many were left out.
+    fn cut<T>(self, items: &[T]) -> (&[T], usize) {
+        let shown = self.rows.map_or(items.len(), |n| items.len().min(n));
+        (&items[..shown], items.len() - shown)
+    }
+}
+
+/// The summary table's row for the namespaces folded away.
+#[derive(Serialize)]
+struct FoldedNamespaces {
+    count: usize,
+    pods: usize,
+    healthy: usize,
+    not_healthy: usize,
+    restarts: i64,
 }
 
 /// The title block's warning about an old dump.
@@ -55,8 +108,9 @@ struct ReportFields<'a> {
     dump_age: &'a Option<crate::report::DumpAge>,
     cluster: &'a str,
     lang: crate::locale::Lang,
-    summary: &'a crate::report::Summary,
-    namespaces: &'a [NamespaceSummary],
+    /// Its `overall_reasons` cut to the fold's rows.
+    summary: std::borrow::Cow<'a, crate::report::Summary>,
+    namespaces: Vec<&'a NamespaceSummary>,
     findings: &'a [crate::report::FindingRow],
     advice: &'a crate::report::Advice,
     statistics: &'a crate::report::Statistics,
@@ -65,10 +119,11 @@ struct ReportFields<'a> {
     partial: bool,
     criteria: &'a crate::report::Criteria,
     trend: &'a Option<Trend>,
+    history: &'a [crate::report::HistoryPoint],
 }
 
 impl<'a> ReportFields<'a> {
-    fn of(r: &'a Report) -> Self {
+    fn of(r: &'a Report, fold: Fold) -> Self {
         ReportFields {
             schema_version: r.schema_version,
             generated_at: r.generated_at,
@@ -78,9 +133,16 @@ impl<'a> ReportFields<'a> {
             dump_age: &r.dump_age,
             cluster: &r.cluster,
             lang: r.lang,
-            summary: &r.summary,
-            namespaces: &r.namespaces,
-            findings: &r.findings,
+            summary: match fold.rows {
+                Some(rows) if r.summary.overall_reasons.len() > rows => {
+                    let mut summary = r.summary.clone();
+                    summary.overall_reasons.truncate(rows);
+                    std::borrow::Cow::Owned(summary)
+                }
+                _ => std::borrow::Cow::Borrowed(&r.summary),
+            },
+            namespaces: listed_namespaces(r, fold),
+            findings: fold.cut(&r.findings).0,
             advice: &r.advice,
             statistics: &r.statistics,
             conclusions: &r.conclusions,
@@ -88,6 +150,7 @@ impl<'a> ReportFields<'a> {
             partial: r.partial,
             criteria: &r.criteria,
             trend: &r.trend,
+            history: &r.history,
         }
     }
 }
@@ -161,12 +224,28 @@ struct NumberedAction<'a> {
 }
 
 impl<'a> View<'a> {
+    /// The whole report, as archived.
     pub fn new(report: &'a Report, catalog: &'a Catalog, style: &'a Style) -> Self {
+        Self::folded(report, catalog, style, Fold::default())
+    }
+
+    /// The report shortened by `fold` (an email body); `Fold::default()` keeps everything.
+    pub fn folded(report: &'a Report, catalog: &'a Catalog, style: &'a Style, fold: Fold) -> Self {
         let zoned = report.generated_at.to_zoned(style.timezone.clone());
         let next = zoned.timestamp() + style.next_inspection;
         let names: Vec<&str> = report.namespaces.iter().map(|n| n.name.as_str()).collect();
+        // The style's 0 means "never fold"; the fold's 0 means "no row".
+        let healthy_rows = fold
+            .healthy_rows
+            .unwrap_or(match style.healthy_rows_per_namespace {
+                0 => usize::MAX,
+                n => n,
+            });
+        let actions = &report.advice.immediate;
+        let shown = fold.actions.map_or(actions.len(), |n| actions.len().min(n));
+        let (immediate, actions_more) = (&actions[..shown], actions.len() - shown);
         View {
-            report: ReportFields::of(report),
+            report: ReportFields::of(report, fold),
             t: &catalog.tree,
             title: catalog.text("report.title", &[("cluster", &report.cluster)]),
             date: zoned.strftime("%Y-%m-%d").to_string(),
@@ -176,10 +255,14 @@ impl<'a> View<'a> {
                 .strftime("%Y-%m-%d")
                 .to_string(),
             next_after: catalog.duration(style.next_inspection.as_secs()),
-            scope: names.join(", "),
+            scope: scope(&names, fold, catalog),
             context: style.context.as_deref(),
-            sections: sections(report, style.healthy_rows_per_namespace),
-            action_groups: action_groups(&report.advice.immediate),
+            sections: if fold.no_details {
+                Vec::new()
+            } else {
+                sections(report, healthy_rows)
+            },
+            action_groups: action_groups(immediate),
             old_dump: report.dump_age.as_ref().filter(|a| a.old).map(|a| OldDump {
                 newest: a
                     .newest
@@ -192,9 +275,68 @@ impl<'a> View<'a> {
             since_last: report
                 .trend
                 .as_ref()
-                .map(|trend| SinceLast::new(trend, style, catalog)),
+                .map(|trend| SinceLast::new(trend, style, catalog, fold)),
+            history_view: HistoryView::new(report, style, catalog),
+            digest: (fold != Fold::default()).then_some(fold),
+            findings_more: fold.cut(&report.findings).1,
+            actions_more,
+            reasons_more: fold.cut(&report.summary.overall_reasons).1,
+            namespaces_folded: folded_namespaces(report, fold),
+            namespaces_total: report.namespaces.len(),
         }
     }
+}
+
+/// The title block's namespaces: all of them, or under a fold of namespaces the first few and
+/// how many there are.
+fn scope(names: &[&str], fold: Fold, t: &Catalog) -> String {
+    const SHOWN: usize = 10;
+    match fold.namespaces {
+        Some(_) if names.len() > SHOWN => {
+            let total = names.len().to_string();
+            let first = names[..SHOWN].join(", ");
+            t.text("email.scope", &[("first", &first), ("count", &total)])
+        }
+        _ => names.join(", "),
+    }
+}
+
+/// The summary table's namespaces under `fold`, in the report's order.
+fn listed_namespaces(report: &Report, fold: Fold) -> Vec<&NamespaceSummary> {
+    let Some(limit) = fold.namespaces else {
+        return report.namespaces.iter().collect();
+    };
+    let mut troubled: Vec<(usize, &NamespaceSummary)> = report
+        .namespaces
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.not_healthy > 0)
+        .collect();
+    troubled.sort_by_key(|(i, n)| (std::cmp::Reverse(n.not_healthy), *i));
+    troubled.truncate(limit);
+    troubled.sort_by_key(|(i, _)| *i);
+    troubled.into_iter().map(|(_, n)| n).collect()
+}
+
+/// The one row summing up the namespaces `fold` leaves out of the summary table.
+fn folded_namespaces(report: &Report, fold: Fold) -> Option<FoldedNamespaces> {
+    fold.namespaces?;
+    let listed: std::collections::HashSet<&str> = listed_namespaces(report, fold)
+        .into_iter()
+        .map(|n| n.name.as_str())
+        .collect();
+    let others: Vec<&NamespaceSummary> = report
+        .namespaces
+        .iter()
+        .filter(|n| !listed.contains(n.name.as_str()))
+        .collect();
+    (!others.is_empty()).then(|| FoldedNamespaces {
+        count: others.len(),
+        pods: others.iter().map(|n| n.counts.pods).sum(),
+        healthy: others.iter().map(|n| n.counts.healthy).sum(),
+        not_healthy: others.iter().map(|n| n.not_healthy).sum(),
+        restarts: others.iter().map(|n| n.counts.restarts).sum(),
+    })
 }
 
 /// Rows of restart growth shown besides the abnormal ones, which are always shown.
@@ -208,6 +350,10 @@ struct SinceLast<'a> {
     new_problems: Vec<ProblemRow<'a>>,
     resolved: Vec<ProblemRow<'a>>,
     still_open: Vec<ProblemRow<'a>>,
+    /// Rows of the three tables above left out by the fold.
+    new_problems_more: usize,
+    resolved_more: usize,
+    still_open_more: usize,
     pods: Vec<&'a PodGrowth>,
     /// Pods whose restarts grew a little, left out of the table.
     pods_folded: usize,
@@ -271,15 +417,15 @@ struct NamespaceDelta<'a> {
 }
 
 impl<'a> SinceLast<'a> {
-    fn new(trend: &'a Trend, style: &Style, t: &Catalog) -> Self {
+    fn new(trend: &'a Trend, style: &Style, t: &Catalog, fold: Fold) -> Self {
         let previous = trend
             .previous_generated_at
             .to_zoned(style.timezone.clone())
             .strftime("%Y-%m-%d %H:%M %Z")
             .to_string();
-        let (pods, pods_folded) = growth_rows(&trend.restart_growth.pods, |g| g.abnormal);
+        let (pods, pods_folded) = growth_rows(&trend.restart_growth.pods, |g| g.abnormal, fold);
         let (workloads, workloads_folded) =
-            growth_rows(&trend.restart_growth.workloads, |g| g.abnormal);
+            growth_rows(&trend.restart_growth.workloads, |g| g.abnormal, fold);
         let namespaces = trend
             .namespace_changes
             .iter()
@@ -295,13 +441,21 @@ impl<'a> SinceLast<'a> {
                 }
             })
             .collect();
-        let rows =
-            |changes: &'a [ProblemChange]| changes.iter().map(|c| ProblemRow::new(c, t)).collect();
+        let rows = |changes: &'a [ProblemChange]| {
+            let (shown, more) = fold.cut(changes);
+            (shown.iter().map(|c| ProblemRow::new(c, t)).collect(), more)
+        };
+        let (new_problems, new_problems_more) = rows(&trend.new_problems);
+        let (resolved, resolved_more) = rows(&trend.resolved);
+        let (still_open, still_open_more) = rows(&trend.still_open);
         SinceLast {
             previous,
-            new_problems: rows(&trend.new_problems),
-            resolved: rows(&trend.resolved),
-            still_open: rows(&trend.still_open),
+            new_problems,
+            resolved,
+            still_open,
+            new_problems_more,
+            resolved_more,
+            still_open_more,
             pods,
             pods_folded,
             workloads,
@@ -311,8 +465,9 @@ impl<'a> SinceLast<'a> {
     }
 }
 
-/// Every abnormal row, and the first others up to [`GROWTH_ROWS`]; the count left out.
-fn growth_rows<T>(rows: &[T], abnormal: impl Fn(&T) -> bool) -> (Vec<&T>, usize) {
+/// Every abnormal row, and the first others up to [`GROWTH_ROWS`], at most the fold's rows;
+/// the count left out.
+fn growth_rows<T>(rows: &[T], abnormal: impl Fn(&T) -> bool, fold: Fold) -> (Vec<&T>, usize) {
     let mut others = 0;
     let shown: Vec<&T> = rows
         .iter()
@@ -324,11 +479,13 @@ fn growth_rows<T>(rows: &[T], abnormal: impl Fn(&T) -> bool) -> (Vec<&T>, usize)
             others <= GROWTH_ROWS
         })
         .collect();
+    let shown = fold.cut(&shown).0.to_vec();
     let folded = rows.len() - shown.len();
     (shown, folded)
 }
 
-fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {
+/// Each namespace's details, with at most `healthy_rows` rows of healthy pods.
+fn sections(report: &Report, healthy_rows: usize) -> Vec<Section<'_>> {
     let mut by_namespace: HashMap<&str, Vec<&PodRow>> = HashMap::new();
     for p in &report.pods {
         by_namespace.entry(&p.namespace).or_default().push(p);
@@ -340,11 +497,7 @@ fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {
             let pods = by_namespace.remove(ns.name.as_str()).unwrap_or_default();
             let of = |h: Health| pods.iter().copied().filter(move |p| p.health == h);
             let healthy_total = of(Health::Healthy).count();
-            let shown = if fold_after == 0 {
-                healthy_total
-            } else {
-                healthy_total.min(fold_after)
-            };
+            let shown = healthy_total.min(healthy_rows);
             let groups = [
                 ("unhealthy_list", Health::Unhealthy),
                 ("attention_list", Health::Attention),

@@ -148,6 +148,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The name the JSON uses: `low`, `medium`, `high`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
     /// High problems make a pod unhealthy; medium and low ones ask for attention.
     pub fn health(self) -> Health {
         match self {

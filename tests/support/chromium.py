@@ -105,6 +105,9 @@ MEASURE = r"""
     resourceTimings: performance.getEntriesByType('resource').map((e) => e.name),
     links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
     text: document.body.innerText,
+    // What the reader sees first: the page's background and text colours as drawn.
+    bodyBackground: getComputedStyle(document.body).backgroundColor,
+    bodyColor: getComputedStyle(document.body).color,
     title: document.title,
     lang: document.documentElement.lang,
   };
@@ -299,8 +302,10 @@ def png_size(path):
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
-def observe_page(browser, file, width, height, screenshot):
-    """Opens `file` in a fresh tab with a `width` x `height` viewport; what was seen, as a dict."""
+def observe_page(browser, file, width, height, screenshot, dark=False, max_height=30000):
+    """Opens `file` in a fresh tab with a `width` x `height` viewport (in dark mode: the page's
+    `prefers-color-scheme: dark` rules apply); what was seen, as a dict. The screenshot is the
+    whole page, at most `max_height` px of it."""
     url = pathlib.Path(file).resolve().as_uri()
     deadline = time.monotonic() + TIMEOUT
     target = browser.send("Target.createTarget", {"url": "about:blank"}, deadline=deadline)
@@ -313,6 +318,12 @@ def observe_page(browser, file, width, height, screenshot):
     browser.send(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session, deadline,
+    )
+    scheme = "dark" if dark else "light"
+    browser.send(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
         session, deadline,
     )
     before = len(browser.events)
@@ -338,7 +349,7 @@ def observe_page(browser, file, width, height, screenshot):
         "cssContentSize"
     ]
     shot_w = max(width, int(content["width"] + 0.999))
-    shot_h = min(int(content["height"] + 0.999), 30000)
+    shot_h = min(int(content["height"] + 0.999), max_height)
     shot = browser.send(
         "Page.captureScreenshot",
         {
@@ -379,6 +390,7 @@ def observe_page(browser, file, width, height, screenshot):
         "file": str(file),
         "url": url,
         "width": width,
+        "colorScheme": scheme,
         "requests": requests,
         "failedRequests": failed,
         "consoleErrors": console,
@@ -397,20 +409,27 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--page", nargs=3, action="append", required=True, metavar=("FILE", "WIDTH", "PNG"),
-        help="open FILE (file:// only) WIDTH CSS px wide, save a full-page screenshot as PNG; "
-        "repeatable, one tab after another in the same browser",
+        help="open FILE (file:// only) WIDTH CSS px wide (`600` or `600:dark` for the dark color "
+        "scheme), save a full-page screenshot as PNG; repeatable, one tab after another in the "
+        "same browser",
+    )
+    parser.add_argument(
+        "--max-height", type=int, default=30000, help="screenshots stop this far down, in CSS px"
     )
     parser.add_argument("--height", type=int, default=900, help="viewport height in CSS px")
     args = parser.parse_args()
     if not os.access(args.chromium, os.X_OK):
         sys.exit(f"{args.chromium} not found: run scripts/test-deps")
-    widest = max(int(w) for _, w, _ in args.page)
+    widest = max(int(w.split(":")[0]) for _, w, _ in args.page)
     results = []
     with tempfile.TemporaryDirectory(prefix="kube-patrol-chromium-") as profile:
         browser = Chromium(args.chromium, widest, args.height, profile)
         try:
             for file, width, png in args.page:
-                results.append(observe_page(browser, file, int(width), args.height, png))
+                px, _, scheme = width.partition(":")
+                results.append(observe_page(
+                    browser, file, int(px), args.height, png, scheme == "dark", args.max_height
+                ))
         except Exception as e:  # one readable message, with Chromium's own, for the Rust test
             tail = browser.stderr_tail()
             browser.close()

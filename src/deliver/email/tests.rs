@@ -28,7 +28,11 @@ fn settings() -> EmailSettings {
 const MESSAGE: Message<'static> = Message {
     text: "# 巡檢\n",
     html: "<h1>巡檢</h1>",
-    attachment: Some(("kube-patrol-2025-12-26.md", "# 巡檢\n")),
+    attachments: &[Attached {
+        name: "kube-patrol-2025-12-26.md",
+        content_type: MARKDOWN,
+        content: "# 巡檢\n",
+    }],
 };
 
 #[test]
