@@ -163,6 +163,7 @@ fn a_run_archives_three_formats_and_mails_the_report_with_its_markdown_attached(
     assert_eq!(
         setup.archived(),
         [
+            "index.html".into(),
             format!("{stem}.html"),
             format!("{stem}.json"),
             format!("{stem}.md"),

@@ -8,6 +8,7 @@
 //!   same second is `kube-patrol-20251226T020000Z-2.*`, then `-3`...
 //! - `latest.md`, `latest.html`, `latest.json`: symlinks to the files of the run just written
 //!   (copies where the filesystem has no symlinks).
+//! - `index.html`: a page listing every run, rewritten after each run ([`write_index`]).
 //! - `.lock`: locked while a run writes, so two runs cannot interleave.
 //!
 //! Each file is written under a temporary name in the directory, synced, renamed, and the
@@ -30,6 +31,8 @@ const PREFIX: &str = "kube-patrol-";
 /// The formats a run may archive: retention only recognizes these.
 const EXTENSIONS: [&str; 3] = ["md", "html", "json"];
 const LOCK_FILE: &str = ".lock";
+/// The archive's index page; not a report's name, so retention and [`runs`] never see it.
+pub const INDEX_FILE: &str = "index.html";
 /// Temporary files start with a dot and this prefix, so no reader mistakes one for a report.
 const TEMP_PREFIX: &str = ".kube-patrol-tmp-";
 /// `20251226T020000Z`: sorts as time, and has no `:` (refused on some volumes).
@@ -188,6 +191,23 @@ pub fn previous_json(dir: &Path) -> Result<Option<(PathBuf, String)>, ArchiveErr
         source,
     })?;
     Ok(Some((newest.path, text)))
+}
+
+/// Replaces `index.html` in the archive directory with `html`, under the archive's lock and
+/// atomically (a temporary file, synced, renamed; the directory synced): a reader sees the old
+/// page or the new one, never half of one. Returns the page's path.
+///
+/// # Errors
+///
+/// The directory is missing, read-only or full, another run holds the lock past
+/// `lock_wait`, or the write fails; the old page, if any, is then left as it was.
+pub fn write_index(settings: &ArchiveSettings, html: &str) -> Result<PathBuf, ArchiveError> {
+    let dir = settings.dir.as_path();
+    let _lock = lock(dir, settings.lock_wait)?;
+    let path = dir.join(INDEX_FILE);
+    write_atomic(dir, &path, html.as_bytes())?;
+    sync_dir(dir)?;
+    Ok(path)
 }
 
 /// One archived run: the files sharing a stem.

@@ -2,6 +2,7 @@
 //! collect → analyze → render, and the output: standard output or files (`report`), or the
 //! archive and email (`run`).
 
+mod index;
 mod notice;
 mod rehearsal;
 mod report;

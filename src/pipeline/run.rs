@@ -71,6 +71,15 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
         Some(settings) => Some(store(settings, plan.now, &rendered)),
         None => None,
     };
+    // The index, whenever this run's files are archived (also the JSON alone, after a render
+    // failure); not when the archive itself failed: it has said why.
+    if let (Some(settings), Some(stored)) = (&delivery.archive, &archived)
+        && !stored
+            .as_ref()
+            .is_err_and(|e| e.is::<archive::ArchiveError>())
+    {
+        super::index::write(settings, &report.cluster, &plan.style.timezone, &catalog);
+    }
     let emailed = match rendered.for_email() {
         Err(e) => delivery.smtp.as_ref().map(|_| Err(e)),
         Ok(mail) => match delivery.email(mail.subject.to_owned()) {

@@ -1,9 +1,10 @@
 //! Pure rendering: a [`Report`] into Markdown (tera templates, words from the locale), an
-//! email-safe HTML page, or JSON. Templates are built in, or given by the caller (the CronJob
+//! email-safe HTML page, or JSON; and the archive's index page ([`index`]). Templates are built in, or given by the caller (the CronJob
 //! mounts a ConfigMap of them); reading them from disk is the caller's business.
 
 mod escape;
 pub mod html;
+pub mod index;
 mod view;
 
 use jiff::SignedDuration;

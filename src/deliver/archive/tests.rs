@@ -442,3 +442,119 @@ fn the_previous_json_of_same_second_runs_is_the_last_one() {
     });
     assert_eq!(previous_json(dir).unwrap().unwrap().1, "2");
 }
+
+#[test]
+fn the_index_replaces_the_old_one_through_a_temporary_file_it_removes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    run_json(dir, "2025-12-26T02:00:00Z", "{}");
+    write_index(&settings(dir), "<p>first</p>").unwrap();
+    let path = write_index(&settings(dir), "<p>second</p>").unwrap();
+
+    assert_eq!(path, dir.join("index.html"));
+    assert_eq!(fs::read_to_string(&path).unwrap(), "<p>second</p>");
+    assert_eq!(
+        names(dir),
+        [
+            ".lock",
+            "index.html",
+            "kube-patrol-20251226T020000Z.json",
+            "latest.json"
+        ]
+    );
+}
+
+#[test]
+fn the_index_is_not_a_run_and_retention_leaves_it_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keep_one = ArchiveSettings {
+        keep_count: Some(1),
+        ..settings(dir)
+    };
+    store(&keep_one, at("2025-12-19T02:00:00Z"), &ALL).unwrap();
+    write_index(&keep_one, "<p>index</p>").unwrap();
+    let stored = store(&keep_one, at("2025-12-26T02:00:00Z"), &ALL).unwrap();
+
+    assert_eq!(parse_name(INDEX_FILE), None);
+    assert_eq!(stored.removed.len(), 3, "{:?}", stored.removed);
+    assert!(dir.join(INDEX_FILE).is_file());
+    let stems: Vec<String> = runs(dir).unwrap().into_iter().map(|r| r.stem).collect();
+    assert_eq!(stems, ["kube-patrol-20251226T020000Z"]);
+}
+
+#[test]
+fn an_index_that_cannot_replace_the_old_one_leaves_no_temporary_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A directory where index.html goes: the rename over it fails.
+    fs::create_dir_all(dir.join(INDEX_FILE).join("occupied")).unwrap();
+
+    let err = write_index(&settings(dir), "<p>index</p>").unwrap_err();
+    assert_eq!(
+        crate::error::one_line(&err)
+            .split(": check")
+            .next()
+            .unwrap(),
+        format!("cannot write {}/index.html", dir.display())
+    );
+    assert_eq!(names(dir), [".lock", "index.html"]);
+}
+
+/// Set in the child process that [`an_index_in_a_read_only_directory_is_the_read_only_error`]
+/// starts under a read-only mount: the directory to try.
+const READ_ONLY_DIR: &str = "KUBE_PATROL_TEST_READ_ONLY_DIR";
+
+/// Root writes through a chmod 0555 directory (tests here run as root): then this test runs
+/// itself again in a private mount namespace where the directory is a read-only bind mount,
+/// as tests/run_command.rs does for a whole run.
+#[test]
+fn an_index_in_a_read_only_directory_is_the_read_only_error() {
+    if let Some(dir) = std::env::var_os(READ_ONLY_DIR) {
+        return assert_index_is_refused_as_read_only(Path::new(&dir));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join(LOCK_FILE), "").unwrap();
+    let mode = |mode| {
+        let mut permissions = fs::metadata(dir).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, mode);
+        fs::set_permissions(dir, permissions).unwrap();
+    };
+    mode(0o555);
+    if fs::write(dir.join("probe"), "").is_err() {
+        assert_index_is_refused_as_read_only(dir);
+        return mode(0o755);
+    }
+    fs::remove_file(dir.join("probe")).unwrap();
+    let test = "deliver::archive::tests::an_index_in_a_read_only_directory_is_the_read_only_error";
+    let script = "mount --bind \"$DIR\" \"$DIR\" && mount -o remount,bind,ro \"$DIR\" && \
+                  exec \"$TESTS\" --exact \"$TEST\" --test-threads 1";
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", script])
+        .env(READ_ONLY_DIR, dir)
+        .env("DIR", dir)
+        .env("TESTS", std::env::current_exe().unwrap())
+        .env("TEST", test)
+        .output()
+        .expect("unshare (util-linux) to make a read-only mount");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn assert_index_is_refused_as_read_only(dir: &Path) {
+    let err = write_index(&settings(dir), "<p>index</p>").unwrap_err();
+    assert!(matches!(err, ArchiveError::ReadOnly { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "archive directory {} is read-only:",
+            dir.display()
+        )),
+        "{err}"
+    );
+    assert!(!dir.join(INDEX_FILE).exists());
+}
