@@ -1,7 +1,7 @@
 //! The email a team reads: its HTML part stays under Gmail's clip (102 KB) for a cluster of
 //! 10,000 pods in 200 namespaces, still names the problem pods (or says how many more are in
 //! the attachment), and the full report travels attached. The SMTP server is the real aiosmtpd
-//! the tests start (STARTTLS, AUTH).
+//! the tests start (STARTTLS, AUTH). The bodies are kept in `target/test-output/email/`.
 
 #[path = "support/smtp.rs"]
 mod smtp;
@@ -81,9 +81,6 @@ fn mail_big_report(lang: &str) -> Mailed {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    if std::env::var_os("KP_SHOW_LOG").is_some() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    }
     let mut received = server.received();
     assert_eq!(received.len(), 1, "{}", server.log());
     Mailed {
@@ -97,18 +94,34 @@ fn archived(archive: &Path, ext: &str) -> String {
     std::fs::read_to_string(archive.join(format!("latest.{ext}"))).expect("archived report")
 }
 
-fn check(lang: &str, shortened: &str, more: &str, problems_heading: &str) {
+/// The words a body is checked for, in one language.
+struct Words {
+    shortened: &'static str,
+    /// The "…and N more" line, `{count}` for N.
+    more: &'static str,
+    problems_heading: &'static str,
+    /// The history section of a first run.
+    no_history: &'static str,
+}
+
+fn check(lang: &str, words: &Words) {
+    let Words {
+        shortened,
+        more,
+        problems_heading,
+        no_history,
+    } = *words;
     let mailed = mail_big_report(lang);
     let email = MessageParser::default()
         .parse(&mailed.eml)
         .expect("a parsable message");
     let html = email.body_html(0).expect("an HTML part");
     let text = email.body_text(0).expect("a plain-text part");
-    if let Some(dir) = std::env::var_os("KP_SHOW_LOG") {
-        let dir = PathBuf::from(dir);
-        std::fs::write(dir.join(format!("email-{lang}.html")), html.as_bytes()).unwrap();
-        std::fs::write(dir.join(format!("email-{lang}.md")), text.as_bytes()).unwrap();
-    }
+    // Kept to be looked at (the Chromium tests keep the report's screenshots).
+    let kept = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/email");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join(format!("body-{lang}.html")), html.as_bytes()).unwrap();
+    std::fs::write(kept.join(format!("body-{lang}.md")), text.as_bytes()).unwrap();
     assert!(
         html.len() < CLIP,
         "{lang}: the HTML part is {} bytes, over {CLIP}",
@@ -154,6 +167,10 @@ fn check(lang: &str, shortened: &str, more: &str, problems_heading: &str) {
     }
     // The glance, the summary of every namespace or their fold, the statistics.
     assert!(html.contains("kp-tile"), "{lang}: the glance's tiles");
+    assert!(
+        html.contains(no_history),
+        "{lang}: a first run has no history yet"
+    );
 
     // The full report, as archived, is attached in Markdown and HTML.
     let attachments: Vec<_> = email.attachments().collect();
@@ -184,9 +201,12 @@ fn check(lang: &str, shortened: &str, more: &str, problems_heading: &str) {
 fn the_email_of_10000_pods_in_200_namespaces_fits_under_the_clip_in_english() {
     check(
         "en",
-        "the full report is attached",
-        "…and {count} more in the attached full report.",
-        "🚨 Problem pods",
+        &Words {
+            shortened: "the full report is attached",
+            more: "…and {count} more in the attached full report.",
+            problems_heading: "🚨 Problem pods",
+            no_history: "No history yet",
+        },
     );
 }
 
@@ -194,8 +214,11 @@ fn the_email_of_10000_pods_in_200_namespaces_fits_under_the_clip_in_english() {
 fn the_email_of_10000_pods_in_200_namespaces_fits_under_the_clip_in_chinese() {
     check(
         "zh-TW",
-        "完整報告已附加",
-        "…另有 {count} 筆，請見附加的完整報告。",
-        "🚨 問題 Pod 匯總表",
+        &Words {
+            shortened: "完整報告已附加",
+            more: "…另有 {count} 筆，請見附加的完整報告。",
+            problems_heading: "🚨 問題 Pod 匯總表",
+            no_history: "尚無歷史紀錄",
+        },
     );
 }

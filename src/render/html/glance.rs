@@ -198,3 +198,69 @@ fn urgent(out: &mut String, findings: &[FindingRow], t: &Catalog) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locale::Lang;
+
+    fn report() -> Report {
+        let text =
+            include_str!("../../../tests/snapshots/json_contract__seed_report_json_zh_tw.snap");
+        let json = text.splitn(3, "---").nth(2).expect("the snapshot's body");
+        serde_json::from_str(json).expect("the seed's JSON reads back")
+    }
+
+    fn point(report: &Report, days: i64, unhealthy: usize, restarts: i64) -> HistoryPoint {
+        let mut point = crate::analyze::history::point(report);
+        point.generated_at -= jiff::SignedDuration::from_hours(24 * days);
+        point.counts.unhealthy = unhealthy;
+        point.counts.restarts = restarts;
+        point
+    }
+
+    #[test]
+    fn the_banner_says_the_state_in_words_as_well_as_in_colour() {
+        let report = report();
+        let catalog = Catalog::builtin(Lang::En);
+        let html = glance(&report, &catalog, &Style::default());
+        let words = catalog.text(&format!("health.{}", report.summary.overall.code()), &[]);
+        assert!(html.contains(&escape(&words)), "{html}");
+        assert!(html.contains(&escape(&report.summary.overall_reasons[0])));
+    }
+
+    #[test]
+    fn a_change_since_the_last_report_is_an_arrow_and_a_signed_number() {
+        let mut report = report();
+        let now = report.summary.counts.clone();
+        report.history = vec![
+            crate::analyze::history::point(&report),
+            point(&report, 7, now.unhealthy + 2, now.restarts - 5),
+        ];
+        let html = glance(&report, &Catalog::builtin(Lang::En), &Style::default());
+        assert!(html.contains("▼ -2"), "fewer unhealthy pods: {html}");
+        assert!(html.contains("▲ +5"), "more restarts: {html}");
+        assert!(html.contains("no change"), "the same pods: {html}");
+    }
+
+    #[test]
+    fn without_history_there_is_no_change_to_show() {
+        let html = glance(&report(), &Catalog::builtin(Lang::En), &Style::default());
+        assert!(!html.contains('▲') && !html.contains('▼') && !html.contains("no change"));
+    }
+
+    #[test]
+    fn the_three_most_urgent_problems_come_first_then_how_many_more() {
+        let mut report = report();
+        let first = report.findings[0].clone();
+        report.findings = (0..5)
+            .map(|i| FindingRow {
+                pod: format!("pod-{i}"),
+                ..first.clone()
+            })
+            .collect();
+        let html = glance(&report, &Catalog::builtin(Lang::En), &Style::default());
+        assert!(html.contains("pod-0") && html.contains("pod-2") && !html.contains("pod-3"));
+        assert!(html.contains("2 more problem pods"), "{html}");
+    }
+}
