@@ -1,6 +1,8 @@
 //! What templates see: the report, the locale's words as `t`, and values arranged for people
 //! (dates in the chosen zone, pods grouped per namespace, healthy tables folded).
 
+mod silence;
+
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -29,6 +31,8 @@ pub struct View<'a> {
     since_last: Option<SinceLast<'a>>,
     /// A dump older than a day before the report's time.
     old_dump: Option<OldDump>,
+    /// The 🔕 section; absent when there is no silence.
+    silence: Option<silence::SilenceView<'a>>,
 }
 
 /// The title block's warning about an old dump.
@@ -65,6 +69,7 @@ struct ReportFields<'a> {
     partial: bool,
     criteria: &'a crate::report::Criteria,
     trend: &'a Option<Trend>,
+    silences: &'a [crate::report::SilenceEntry],
 }
 
 impl<'a> ReportFields<'a> {
@@ -88,6 +93,7 @@ impl<'a> ReportFields<'a> {
             partial: r.partial,
             criteria: &r.criteria,
             trend: &r.trend,
+            silences: &r.silences,
         }
     }
 }
@@ -193,6 +199,7 @@ impl<'a> View<'a> {
                 .trend
                 .as_ref()
                 .map(|trend| SinceLast::new(trend, style, catalog)),
+            silence: silence::SilenceView::of(report, catalog),
         }
     }
 }
@@ -339,6 +346,12 @@ fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {
         .map(|ns| {
             let pods = by_namespace.remove(ns.name.as_str()).unwrap_or_default();
             let of = |h: Health| pods.iter().copied().filter(move |p| p.health == h);
+            // A pod whose every problem is silenced is in the 🔕 section only; one with some
+            // open problems is listed by them.
+            let open = |h: Health| {
+                let shown = move |p: &&PodRow| !p.is_silenced() && p.open_health() == h;
+                pods.iter().copied().filter(shown)
+            };
             let healthy_total = of(Health::Healthy).count();
             let shown = if fold_after == 0 {
                 healthy_total
@@ -352,7 +365,7 @@ fn sections(report: &Report, fold_after: usize) -> Vec<Section<'_>> {
             .into_iter()
             .map(|(heading, h)| ProblemGroup {
                 heading,
-                pods: of(h).collect(),
+                pods: open(h).collect(),
             })
             .filter(|g| !g.pods.is_empty())
             .collect();
