@@ -239,7 +239,7 @@ fn analyze_pod(
         analysis: Vec::new(),
     };
     let action = pod.and_then(|pod| {
-        let problem = Subject {
+        let problem = ProblemPod {
             pod: &pod,
             chain: &chain,
             assessment,
@@ -257,7 +257,7 @@ fn analyze_pod(
 }
 
 /// A problem pod as judged: the pod, its owner chain and its assessment.
-struct Subject<'p> {
+struct ProblemPod<'p> {
     pod: &'p Pod,
     chain: &'p [owners::Owner],
     assessment: health::Assessment,
@@ -266,14 +266,14 @@ struct Subject<'p> {
 /// What a problem pod's row gets besides its cells: its silences, replacement, evidence and
 /// analysis; and its advice, from the problems no silence covers.
 fn problem_pod(
-    problem: Subject,
+    problem: ProblemPod,
     row: &mut PodRow,
     snapshot: &Snapshot,
     context: &Context,
     settings: &Settings,
     silencer: &mut silence::Silencer,
 ) -> Option<crate::report::Action> {
-    let Subject {
+    let ProblemPod {
         pod,
         chain,
         assessment,

@@ -36,9 +36,10 @@ const OPTIONAL: &str = "problems";
 /// an unknown problem code.
 pub fn parse(value: &str) -> Result<Fields, String> {
     let fields = split(value)?;
+    let field = |key: &str| fields.get(key).copied().unwrap_or_default();
     let missing: Vec<&str> = REQUIRED
         .into_iter()
-        .filter(|key| fields.get(key).is_none_or(|v| v.is_empty()))
+        .filter(|key| field(key).is_empty())
         .collect();
     if !missing.is_empty() {
         return Err(format!(
@@ -46,7 +47,7 @@ pub fn parse(value: &str) -> Result<Fields, String> {
             missing.join(", ")
         ));
     }
-    let until_text = fields["until"];
+    let until_text = field("until");
     let until = Until::parse(until_text).map_err(|e| format!("until: {e}"))?;
     let problems = match fields.get(OPTIONAL) {
         None => Vec::new(),
@@ -55,8 +56,8 @@ pub fn parse(value: &str) -> Result<Fields, String> {
     Ok(Fields {
         until,
         until_text: until_text.to_owned(),
-        owner: fields["owner"].to_owned(),
-        reason: fields["reason"].to_owned(),
+        owner: field("owner").to_owned(),
+        reason: field("reason").to_owned(),
         problems,
     })
 }
