@@ -18,6 +18,7 @@ pub mod narrative;
 pub mod overall;
 pub mod owners;
 pub mod pod;
+pub mod silence;
 pub mod statistics;
 pub mod trend;
 
@@ -59,6 +60,8 @@ pub struct Settings {
     pub timezone: TimeZone,
     /// The release whose `kubectl get pods` rules print STATUS (the server's, for a cluster).
     pub kubernetes_version: KubernetesVersion,
+    /// The config's silences and `silence_max`.
+    pub silences: silence::SilenceSettings,
 }
 
 impl Settings {
@@ -74,6 +77,7 @@ impl Settings {
             catalog,
             timezone: TimeZone::UTC,
             kubernetes_version: KubernetesVersion::NEWEST,
+            silences: silence::SilenceSettings::default(),
         }
     }
 }
@@ -83,12 +87,19 @@ impl Settings {
 /// dropped.
 pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -> Report {
     let Judgement { pods, context } = judgement;
+    let mut silencer = silence::Silencer::new(
+        &settings.silences,
+        settings.now,
+        &settings.timezone,
+        &snapshot.workloads,
+    );
     let analyzed: Vec<Analyzed> = pods
         .into_iter()
-        .map(|judged| analyze_pod(judged, snapshot, &context, settings))
+        .map(|judged| analyze_pod(judged, snapshot, &context, settings, &mut silencer))
         .collect();
+    let silences = silencer.finish();
     let mut total = Counts::default();
-    analyzed.iter().for_each(|a| total.add(&a.row));
+    analyzed.iter().for_each(|a| total.add_open(&a.row));
     let statistics = statistics::statistics(
         &pod_facts(&analyzed, settings.now),
         node_facts(snapshot).as_deref(),
@@ -143,6 +154,7 @@ pub fn analyze(snapshot: &Snapshot, judgement: Judgement, settings: &Settings) -
         criteria: criteria(settings),
         trend: None,
         history: Vec::new(),
+        silences,
     }
 }
 
@@ -180,6 +192,7 @@ fn analyze_pod(
     snapshot: &Snapshot,
     context: &Context,
     settings: &Settings,
+    silencer: &mut silence::Silencer,
 ) -> Analyzed {
     let t = &settings.catalog;
     let Judged {
@@ -199,7 +212,7 @@ fn analyze_pod(
         .iter()
         .map(|f| narrative::problem(f, t, &settings.timezone))
         .collect();
-    let mut owner = (!chain.is_empty()).then(|| OwnerInfo {
+    let owner = (!chain.is_empty()).then(|| OwnerInfo {
         chain: chain.clone(),
         workload: chain.last().cloned(),
         selector,
@@ -221,45 +234,20 @@ fn analyze_pod(
         severity: assessment.severity(),
         description: problems.first().map(|p| p.message.clone()),
         problems,
-        owner: None,
+        silenced: None,
+        silence_expired: None,
+        owner,
         evidence: None,
         analysis: Vec::new(),
     };
-    let action = match pod {
-        Some(pod) => {
-            if let Some(owner) = owner.as_mut() {
-                owner.replacement = replacement(&pod, &chain, snapshot, context, settings.now);
-            }
-            let evidence = evidence::evidence(
-                &pod,
-                snapshot,
-                context,
-                settings.now,
-                settings.events_per_pod,
-            );
-            let action = problem_action(
-                &pod,
-                &row,
-                &chain,
-                owner.as_ref(),
-                &assessment,
-                &evidence,
-                t,
-            );
-            row.analysis = narrative::analysis(
-                &row.status,
-                &evidence,
-                owner.as_ref(),
-                action.as_ref(),
-                &row.problems,
-                t,
-            );
-            row.evidence = Some(Box::new(evidence));
-            action
-        }
-        None => None,
-    };
-    row.owner = owner;
+    let action = pod.and_then(|pod| {
+        let problem = ProblemPod {
+            pod: &pod,
+            chain: &chain,
+            assessment,
+        };
+        problem_pod(problem, &mut row, snapshot, context, settings, silencer)
+    });
     Analyzed {
         row,
         workload,
@@ -268,6 +256,58 @@ fn analyze_pod(
         node,
         action: action.map(Box::new),
     }
+}
+
+/// A problem pod as judged: the pod, its owner chain and its assessment.
+struct ProblemPod<'p> {
+    pod: &'p Pod,
+    chain: &'p [owners::Owner],
+    assessment: health::Assessment,
+}
+
+/// What a problem pod's row gets besides its cells: its silences, replacement, evidence and
+/// analysis; and its advice, from the problems no silence covers.
+fn problem_pod(
+    problem: ProblemPod,
+    row: &mut PodRow,
+    snapshot: &Snapshot,
+    context: &Context,
+    settings: &Settings,
+    silencer: &mut silence::Silencer,
+) -> Option<crate::report::Action> {
+    let ProblemPod {
+        pod,
+        chain,
+        assessment,
+    } = problem;
+    let t = &settings.catalog;
+    let codes: Vec<_> = assessment.findings.iter().map(|f| f.code).collect();
+    let verdict = silencer.judge(pod, chain, &codes);
+    if let Some(owner) = row.owner.as_mut() {
+        owner.replacement = replacement(pod, chain, snapshot, context, settings.now);
+    }
+    let evidence = evidence::evidence(
+        pod,
+        snapshot,
+        context,
+        settings.now,
+        settings.events_per_pod,
+    );
+    let open = silence::open_assessment(assessment, verdict.silenced.as_ref());
+    let action = (!open.findings.is_empty())
+        .then(|| problem_action(pod, row, chain, row.owner.as_ref(), &open, &evidence, t))
+        .flatten();
+    row.analysis = narrative::analysis(
+        &row.status,
+        &evidence,
+        row.owner.as_ref(),
+        action.as_ref(),
+        &row.problems,
+        t,
+    );
+    row.evidence = Some(Box::new(evidence));
+    silence::mark(row, verdict, t);
+    action
 }
 
 /// The advice for a problem pod: what to run, on which container.
@@ -329,7 +369,7 @@ fn analyzed_rows(analyzed: &[Analyzed]) -> Vec<overall::PodState<'_>> {
             namespace: &a.row.namespace,
             workload: a.workload.as_deref(),
             ready: a.all_ready,
-            health: a.row.health,
+            health: a.row.open_health(),
         })
         .collect()
 }
@@ -352,11 +392,11 @@ fn pod_facts(analyzed: &[Analyzed], now: Timestamp) -> Vec<PodFacts<'_>> {
         .collect()
 }
 
-/// What a pod asks of its team, by its most severe problem: low-severity notes ask nothing,
-/// leftovers a clean-up, the rest a fix.
+/// What a pod asks of its team, by its most severe open problem: low-severity notes ask
+/// nothing, leftovers a clean-up, the rest a fix; a silenced problem asks nothing (yet).
 fn ask(row: &PodRow) -> statistics::Ask {
     use crate::report::ProblemCode::{FailedAttempt, LeftoverCompleted, ShutdownLeftover};
-    match row.problems.first() {
+    match row.open_problems().next() {
         None => statistics::Ask::Nothing,
         Some(p) if p.severity == Severity::Low => statistics::Ask::Nothing,
         Some(p) if matches!(p.code, LeftoverCompleted | ShutdownLeftover | FailedAttempt) => {
@@ -374,17 +414,21 @@ fn node_facts(snapshot: &Snapshot) -> Option<Vec<NodeFacts<'_>>> {
     Some(snapshot.nodes.iter().map(overall::node_facts).collect())
 }
 
+/// The 問題 Pod 匯總表: pods with an open problem above low severity (or unhealthy), by
+/// their open problems.
 fn finding_rows(analyzed: &[Analyzed], t: &Catalog) -> Vec<FindingRow> {
     let mut rows: Vec<FindingRow> = analyzed
         .iter()
         .filter_map(|a| {
-            let severity = a.row.severity?;
-            (severity > Severity::Low || a.row.health == Health::Unhealthy).then(|| FindingRow {
+            let top = a.row.open_problems().next()?;
+            let severity = top.severity;
+            let shown = severity > Severity::Low || a.row.open_health() == Health::Unhealthy;
+            shown.then(|| FindingRow {
                 namespace: a.row.namespace.to_string(),
                 pod: a.row.name.to_string(),
                 status: a.row.status.to_string(),
                 severity,
-                description: narrative::summary_description(&a.row, t),
+                description: narrative::summary_description(&a.row, top, t),
                 action: a
                     .action
                     .as_ref()

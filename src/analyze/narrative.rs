@@ -310,11 +310,9 @@ fn short_name(pod: &str, owner: &OwnerInfo) -> String {
         .to_owned()
 }
 
-/// The summary table's description: the problem and how long (`Pod 處於 Error 狀態 7d10h`).
-pub fn summary_description(row: &PodRow, t: &Catalog) -> String {
-    let Some(top) = row.problems.first() else {
-        return String::new();
-    };
+/// The summary table's description of `top`, the pod's most severe open problem: the problem
+/// and how long (`Pod 處於 Error 狀態 7d10h`), marked when a silence of it expired.
+pub fn summary_description(row: &PodRow, top: &Problem, t: &Catalog) -> String {
     let since = row
         .evidence
         .as_ref()
@@ -322,12 +320,19 @@ pub fn summary_description(row: &PodRow, t: &Catalog) -> String {
         .map_or_else(|| row.age.to_string(), |s| s.ago.clone());
     let replaced = row.owner.as_ref().is_some_and(|o| o.replacement.is_some());
     let key = match top.code {
-        ProblemCode::Failed => "summary.failed",
-        ProblemCode::LeftoverCompleted if replaced => "summary.leftover_completed",
-        ProblemCode::LeftoverCompleted => "summary.leftover_completed_no_replacement",
-        _ => return top.message.clone(),
+        ProblemCode::Failed => Some("summary.failed"),
+        ProblemCode::LeftoverCompleted if replaced => Some("summary.leftover_completed"),
+        ProblemCode::LeftoverCompleted => Some("summary.leftover_completed_no_replacement"),
+        _ => None,
     };
-    t.text(key, &[("status", &row.status), ("since", &since)])
+    let text = match key {
+        Some(key) => t.text(key, &[("status", &row.status), ("since", &since)]),
+        None => top.message.clone(),
+    };
+    match &row.silence_expired {
+        Some(expired) => format!("{text} {}", super::silence::expired_mark(expired, t)),
+        None => text,
+    }
 }
 
 fn first_line(text: &str) -> &str {

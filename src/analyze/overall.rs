@@ -226,10 +226,10 @@ fn issues(stats: &Statistics, rows: &[PodRow], t: &Catalog) -> Vec<String> {
 }
 
 /// A restarter worth naming among the issues: one the health rules flagged for its recent
-/// restarts. Pods are told apart by namespace: dev, stg and rel often hold same-named pods.
+/// restarts, unless that is silenced. Pods are told apart by namespace: dev, stg and rel often hold same-named pods.
 fn is_notable_restarter(restarter: &Restarter, rows: &[PodRow]) -> bool {
     let flagged = |r: &PodRow| {
-        r.problems.iter().any(|p| {
+        r.open_problems().any(|p| {
             matches!(
                 p.code,
                 ProblemCode::RestartsHigh | ProblemCode::RestartsElevated
@@ -257,12 +257,12 @@ fn node_trouble(n: &TroubledNode, t: &Catalog) -> String {
     parts.join(", ")
 }
 
-/// The long-term recommendations: the standing ones, and those tied to what was found.
+/// The long-term recommendations: the standing ones, and those tied to the open problems.
 pub fn long_term(rows: &[PodRow], stats: &Statistics, t: &Catalog) -> Vec<Recommendation> {
     use ProblemCode::*;
     let found = |codes: &[ProblemCode]| {
         rows.iter()
-            .any(|r| r.problems.iter().any(|p| codes.contains(&p.code)))
+            .any(|r| r.open_problems().any(|p| codes.contains(&p.code)))
     };
     let mut keys = vec!["inspection"];
     if found(&[

@@ -14,6 +14,7 @@
 mod apply;
 mod labels;
 mod read;
+mod silences;
 mod validate;
 mod yaml;
 
@@ -26,6 +27,7 @@ use jiff::SignedDuration;
 
 pub use labels::LabelMatch;
 pub use read::UnvalidatedConfig;
+pub use silences::{SilenceRule, SilencesConfig};
 
 /// Everything the config file can set, validated. Each section's `Default` is the documented
 /// default (see `examples/kube-patrol.yaml`).
@@ -42,6 +44,8 @@ pub struct Config {
     /// `None` when the file has no `smtp` section: the report is not mailed.
     pub smtp: Option<SmtpConfig>,
     pub trend: TrendConfig,
+    /// `silences:` and `silence_max:`, top-level keys.
+    pub silences: SilencesConfig,
 }
 
 /// `cluster:` — how the report names the cluster and dates things, and how patiently the API

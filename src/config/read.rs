@@ -96,6 +96,7 @@ pub struct UnvalidatedConfig {
     pub(super) archive: RawArchive,
     pub(super) smtp: RawSmtp,
     pub(super) trend: RawTrend,
+    pub(super) silences: super::silences::RawSilences,
     /// Found while reading; `validate` adds its own.
     pub(super) problems: Vec<Diagnostic>,
 }
@@ -195,7 +196,8 @@ impl UnvalidatedConfig {
     pub fn from_yaml(text: &str) -> Self {
         let mut r = Reader::default();
         let root = yaml::parse(text, &mut r.problems);
-        let top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+        let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+        top.extend(super::silences::TOP_KEYS);
         let root = r.section(root.as_ref(), "", &top);
         let sec = |r: &mut Reader, name: &str| {
             let keys = SECTIONS
@@ -265,6 +267,7 @@ impl UnvalidatedConfig {
         let trend = RawTrend {
             restart_growth_abnormal: r.int(&s, "restart_growth_abnormal"),
         };
+        let silences = super::silences::read(&mut r, &root);
         UnvalidatedConfig {
             cluster,
             namespaces,
@@ -276,20 +279,21 @@ impl UnvalidatedConfig {
             archive,
             smtp,
             trend,
+            silences,
             problems: r.problems,
         }
     }
 }
 
 /// The entries of one mapping, its unknown keys already reported.
-struct Section<'n> {
+pub(super) struct Section<'n> {
     path: String,
     entries: &'n [Entry],
 }
 
 impl<'n> Section<'n> {
     /// The value of `key`, unless it is absent or null (both mean: the default).
-    fn value(&self, key: &str) -> Option<&'n Node> {
+    pub(super) fn value(&self, key: &str) -> Option<&'n Node> {
         self.entries
             .iter()
             .find(|e| e.key == key)
@@ -307,13 +311,18 @@ impl<'n> Section<'n> {
 }
 
 #[derive(Default)]
-struct Reader {
-    problems: Vec<Diagnostic>,
+pub(super) struct Reader {
+    pub(super) problems: Vec<Diagnostic>,
 }
 
 impl Reader {
     /// `node` as a mapping with the `known` keys; anything else is reported.
-    fn section<'n>(&mut self, node: Option<&'n Node>, path: &str, known: &[&str]) -> Section<'n> {
+    pub(super) fn section<'n>(
+        &mut self,
+        node: Option<&'n Node>,
+        path: &str,
+        known: &[&str],
+    ) -> Section<'n> {
         let entries = match node.map(|n| (n, &n.kind)) {
             Some((_, Kind::Map(entries))) => &entries[..],
             Some((node, _)) if !node.is_null() => {
@@ -359,7 +368,7 @@ impl Reader {
     }
 
     /// A scalar's text, whatever it looks like (`name: 2024` is the name "2024").
-    fn text(&mut self, s: &Section, key: &str) -> Option<Text> {
+    pub(super) fn text(&mut self, s: &Section, key: &str) -> Option<Text> {
         let node = s.value(key)?;
         let path = join(&s.path, key);
         self.scalar(node, path, "a text value")
@@ -426,7 +435,7 @@ impl Reader {
     }
 
     /// A list of scalars, or one scalar as a list of one (`to: sre@example.com`); where it is.
-    fn one_or_more(&mut self, s: &Section, key: &str) -> Option<Spanned<Vec<Text>>> {
+    pub(super) fn one_or_more(&mut self, s: &Section, key: &str) -> Option<Spanned<Vec<Text>>> {
         let node = s.value(key)?;
         let value = match node.kind {
             Kind::Scalar { .. } => vec![self.text(s, key)?],

@@ -201,6 +201,7 @@ fn every_key_is_read() {
         trend: TrendConfig {
             restart_growth_abnormal: 20,
         },
+        silences: SilencesConfig::default(),
     };
     assert_eq!(c, expected);
 }

@@ -39,6 +39,7 @@ impl UnvalidatedConfig {
             archive: archive(self.archive, p),
             smtp: smtp(self.smtp, p),
             trend: trend(self.trend, p),
+            silences: super::silences::validate(self.silences, p),
         };
         if problems.is_empty() {
             Ok(config)
@@ -443,7 +444,7 @@ fn share(raw: Option<Spanned<f64>>, p: &mut Problems) -> Option<f64> {
 
 /// A positive duration such as `15m`, `1h30m` or `7d` (a day is 24 hours; months and years are
 /// refused, their length varies).
-fn duration(raw: Option<Spanned<String>>, p: &mut Problems) -> Option<SignedDuration> {
+pub(super) fn duration(raw: Option<Spanned<String>>, p: &mut Problems) -> Option<SignedDuration> {
     let raw = raw?;
     let parsed = raw
         .value

@@ -30,10 +30,15 @@ impl<'de> Deserialize<'de> for Time {
 }
 
 /// The annotations kube-patrol reads; every other one is skipped as it is parsed.
-pub const KEPT_ANNOTATIONS: [&str; 1] = [REVISION_ANNOTATION];
+pub const KEPT_ANNOTATIONS: [&str; 2] = [REVISION_ANNOTATION, SILENCE_ANNOTATION];
 
 /// A Deployment's ReplicaSets carry their revision: the highest is the newest.
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
+
+/// A known problem silenced by its team, on a pod or on any owner in its chain:
+/// `until=2026-01-15; owner=team@example.com; reason=...; problems=restarts_high` (parsed by
+/// [`crate::analyze::silence`]; README's "Silences").
+pub const SILENCE_ANNOTATION: &str = "kube-patrol.io/silence";
 
 /// `metadata`, reduced to what kube-patrol reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

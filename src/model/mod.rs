@@ -12,7 +12,7 @@ mod workload;
 pub use event::{Event, EventSeries, ObjectReference};
 pub use meta::{
     HasMeta, KEPT_ANNOTATIONS, LabelSelector, LabelSelectorRequirement, Labels, ObjectMeta,
-    OwnerReference, REVISION_ANNOTATION, StrMap, Time, find,
+    OwnerReference, REVISION_ANNOTATION, SILENCE_ANNOTATION, StrMap, Time, find,
 };
 pub use node::{Node, NodeCondition, NodeMeta, NodeSpec, NodeStatus, NodeSystemInfo, Taint};
 pub use pod::{

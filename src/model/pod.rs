@@ -335,6 +335,18 @@ mod tests {
     }
 
     #[test]
+    fn a_pods_silence_annotation_survives_slimming_and_the_others_do_not() {
+        let mut pod = api_pod();
+        pod["metadata"]["annotations"]["kube-patrol.io/silence"] =
+            json!("until=2026-01-15; owner=a@example.com; reason=vendor");
+        let pod: Pod = serde_json::from_value(pod).unwrap();
+        assert_eq!(
+            serde_json::to_value(&pod.metadata.annotations).unwrap(),
+            json!({"kube-patrol.io/silence": "until=2026-01-15; owner=a@example.com; reason=vendor"})
+        );
+    }
+
+    #[test]
     fn the_compact_pod_reads_back_what_it_wrote() {
         let pod: Pod = serde_json::from_value(api_pod()).unwrap();
         let again: Pod = serde_json::from_value(serde_json::to_value(&pod).unwrap()).unwrap();

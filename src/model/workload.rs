@@ -145,6 +145,20 @@ mod tests {
     }
 
     #[test]
+    fn a_workloads_silence_annotation_survives_slimming() {
+        let deployment: Workload = serde_json::from_value(json!({"metadata": {"name": "web",
+            "annotations": {"kube-patrol.io/silence": "until=2026-01-15; owner=o; reason=r",
+                "kubectl.kubernetes.io/last-applied-configuration": "{...}"}}}))
+        .unwrap();
+        let kept = deployment.metadata.annotations.unwrap();
+        assert_eq!(
+            kept.get(crate::model::SILENCE_ANNOTATION),
+            Some("until=2026-01-15; owner=o; reason=r")
+        );
+        assert_eq!(kept.iter().count(), 1);
+    }
+
+    #[test]
     fn a_jobs_complete_condition_is_read() {
         let job: Workload = serde_json::from_value(json!({"metadata": {"name": "j"},
             "status": {"conditions": [{"type": "Complete", "status": "True"}], "succeeded": 1}}))

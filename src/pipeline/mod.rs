@@ -56,9 +56,11 @@ impl Plan {
             return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
         }
         let style = style(args, &config)?;
+        let now = args.now.unwrap_or_else(Timestamp::now);
+        check_silences(args, &config, now, &style.timezone)?;
         let plan = Plan {
             selection,
-            now: args.now.unwrap_or_else(Timestamp::now),
+            now,
             style,
             lang: args.lang.unwrap_or(config.report.lang),
             config,
@@ -67,6 +69,29 @@ impl Plan {
         rehearsal::rehearse(&plan, subject)?;
         Ok(plan)
     }
+}
+
+/// The config's silences end within `silence_max` of the report's time (exit 2 otherwise,
+/// naming each entry's line).
+fn check_silences(
+    args: &InspectArgs,
+    config: &Config,
+    now: Timestamp,
+    zone: &TimeZone,
+) -> Result<(), Failure> {
+    let Some(path) = &args.config else {
+        return Ok(());
+    };
+    config
+        .silences
+        .check_horizon(now, zone)
+        .map_err(|diagnostics| {
+            let path = path.clone();
+            Failure::new(
+                Exit::Usage,
+                config::ConfigError::Invalid { path, diagnostics },
+            )
+        })
 }
 
 /// The report and the words to render it with.
@@ -97,6 +122,7 @@ async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure>
         report.kubernetes_version = Some(version.to_string());
     }
     warn_if_old(&report);
+    warn_invalid_silences(&report);
     Ok(Inspection {
         report,
         catalog: settings.catalog,
@@ -114,6 +140,30 @@ fn warn_if_old(report: &Report) {
             report.generated_at,
             age.newest
         );
+    }
+}
+
+/// A malformed silence annotation is listed in the report and ignored, never fatal: said in
+/// the log too, for whoever reads the CronJob's logs.
+fn warn_invalid_silences(report: &Report) {
+    let invalid = report
+        .silences
+        .iter()
+        .filter(|s| s.state == crate::report::SilenceState::Invalid);
+    for silence in invalid {
+        if let crate::report::SilenceSource::Annotation { namespace, object } = &silence.source {
+            tracing::warn!(
+                namespace = %namespace,
+                object = %format_args!("{}/{}", object.kind, object.name),
+                value = silence.value.as_deref().unwrap_or_default(),
+                "ignoring the malformed {} annotation of {}/{} in namespace {}: {}",
+                crate::model::SILENCE_ANNOTATION,
+                object.kind,
+                object.name,
+                namespace,
+                silence.error.as_deref().unwrap_or_default()
+            );
+        }
     }
 }
 
@@ -188,6 +238,10 @@ fn settings(args: &InspectArgs, plan: &Plan, snapshot: &Snapshot) -> Settings {
     settings.unhealthy_share = config.health.unhealthy_share;
     settings.events_per_pod = config.evidence.events_per_pod as usize;
     settings.statistics = config.statistics();
+    let file = args.config.as_deref().map(|p| p.display().to_string());
+    settings.silences = config
+        .silences
+        .settings(file.as_deref().unwrap_or("config"));
     settings.kubernetes_version = args
         .kubernetes_version
         .or_else(|| {

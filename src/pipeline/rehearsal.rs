@@ -3,17 +3,20 @@
 //! the cluster was read, when the run has one chance a week.
 //!
 //! The sample is the seed cluster shipped in `examples/` (every STATUS, evidence, logs, events),
-//! with a trend against an earlier copy of itself, so that the templates' branches run.
+//! with a trend against an earlier copy of itself and a silence in each state, so that the
+//! templates' branches run.
 
 use jiff::Timestamp;
 
 use super::Plan;
+use crate::analyze::silence::{ConfigSilence, Until};
 use crate::analyze::{self, Settings, trend};
 use crate::cli::{Exit, Failure};
 use crate::collect::{self, NamespaceSelection};
 use crate::locale::Catalog;
+use crate::model::SILENCE_ANNOTATION;
 use crate::render;
-use crate::report::Report;
+use crate::report::{Owner, ProblemCode, Report};
 
 const SAMPLE_DUMP: &str = include_str!("../../examples/seed-cluster.json");
 const SAMPLE_TIME: &str = "2025-12-26T02:00:00Z";
@@ -48,10 +51,15 @@ fn sample(catalog: &Catalog) -> Report {
         all: true,
         ..NamespaceSelection::default()
     };
-    let snapshot = collect::from_dump_reader(SAMPLE_DUMP.as_bytes(), "sample.json", &selection)
+    let mut snapshot = collect::from_dump_reader(SAMPLE_DUMP.as_bytes(), "sample.json", &selection)
         .unwrap_or_default();
     let now: Timestamp = SAMPLE_TIME.parse().unwrap_or_default();
-    let settings = Settings::new(now, "sample".to_owned(), catalog.clone());
+    let mut settings = Settings::new(now, "sample".to_owned(), catalog.clone());
+    settings.silences.config = silences();
+    if let Some(deployment) = snapshot.workloads.deployments.first_mut() {
+        let note = (SILENCE_ANNOTATION.into(), "until=someday".into());
+        deployment.metadata.annotations = Some(std::iter::once(note).collect());
+    }
     let mut report = analyze::report_of(&snapshot, &settings);
     if let Some(previous) = week_before(&report) {
         let trend = trend::trend(&previous, &report, &trend::TrendSettings::default());
@@ -80,4 +88,60 @@ fn week_before(report: &Report) -> Option<trend::PreviousReport> {
     gone["problems"] = serde_json::json!([{"code": "crash_loop"}]);
     pods.push(gone);
     trend::parse_previous(&before.to_string()).ok()
+}
+
+/// A silence of the seed's problem pods in force (through their Deployment), one ending within
+/// the week, one ended and one unused; a malformed annotation is added to the snapshot.
+fn silences() -> Vec<ConfigSilence> {
+    let entry = |until: &str, line: usize| ConfigSilence {
+        namespace: None,
+        pod: None,
+        workload: None,
+        problems: Vec::new(),
+        reason: "sample".to_owned(),
+        owner: "sample@example.com".to_owned(),
+        until: Until::parse(until).unwrap_or(Until::Date(jiff::civil::date(2026, 1, 1))),
+        until_text: until.to_owned(),
+        file: "sample.yaml".to_owned(),
+        line,
+    };
+    vec![
+        ConfigSilence {
+            workload: Some(Owner {
+                kind: "Deployment".into(),
+                name: "pigo-cron".into(),
+            }),
+            ..entry("2026-02-01", 1)
+        },
+        ConfigSilence {
+            pod: Some("prometheus-*".to_owned()),
+            problems: vec![ProblemCode::LeftoverCompleted],
+            ..entry("2025-12-30", 2)
+        },
+        ConfigSilence {
+            pod: Some("pigo-cron-*".to_owned()),
+            ..entry("2025-12-01", 3)
+        },
+        ConfigSilence {
+            namespace: Some("nowhere-*".to_owned()),
+            ..entry("2026-01-15", 4)
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locale::Lang;
+    use crate::report::SilenceState;
+
+    #[test]
+    fn the_sample_has_a_silence_in_each_state_for_the_templates_to_show() {
+        let report = sample(&Catalog::builtin(Lang::En));
+        let mut states: Vec<SilenceState> = report.silences.iter().map(|s| s.state).collect();
+        states.dedup();
+        use SilenceState::*;
+        assert_eq!(states, [Active, Expiring, Expired, Unused, Invalid]);
+        assert!(report.pods.iter().any(|p| p.is_silenced()));
+    }
 }

@@ -239,8 +239,9 @@ pub fn json(report: &Report) -> Result<String, Error> {
 /// The email's subject: the locale's default, or `template` (Tera, from the config's
 /// `smtp.subject`) which sees `default` (that sentence), `cluster`, `date`, `overall` (the state
 /// in words), `overall_code` (`healthy`, `attention`, `unhealthy`), `pods`, `healthy`,
-/// `attention`, `unhealthy`, `not_healthy`, `partial` and `new_problems` (since the last
-/// report; absent without a trend). Always one line.
+/// `attention`, `unhealthy`, `not_healthy`, `silenced` (pods whose every problem is silenced,
+/// left out of the other counts), `partial` and `new_problems` (since the last report; absent
+/// without a trend). Always one line.
 ///
 /// # Errors
 /// The template fails to render (an unknown variable, a filter error).
@@ -277,6 +278,7 @@ struct Subject<'a> {
     attention: usize,
     unhealthy: usize,
     not_healthy: usize,
+    silenced: usize,
     partial: bool,
     new_problems: Option<usize>,
 }
@@ -302,6 +304,10 @@ impl<'a> Subject<'a> {
                 ("attention", &counts.attention.to_string()),
             ],
         );
+        if counts.silenced > 0 {
+            let count = counts.silenced.to_string();
+            default.push_str(&catalog.text("silence.subject", &[("count", &count)]));
+        }
         if report.partial {
             default.push_str(&catalog.text("report.subject_partial", &[]));
         }
@@ -316,6 +322,7 @@ impl<'a> Subject<'a> {
             attention: counts.attention,
             unhealthy: counts.unhealthy,
             not_healthy: report.summary.not_healthy,
+            silenced: counts.silenced,
             partial: report.partial,
             new_problems: report.trend.as_ref().map(|t| t.new_problems.len()),
         }

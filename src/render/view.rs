@@ -1,6 +1,8 @@
 //! What templates see: the report, the locale's words as `t`, and values arranged for people
 //! (dates in the chosen zone, pods grouped per namespace, healthy tables folded).
 
+mod silence;
+
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -34,6 +36,8 @@ pub struct View<'a> {
     old_dump: Option<OldDump>,
     /// The history section: absent without an archive.
     history_view: Option<HistoryView<'a>>,
+    /// The 🔕 section; absent when there is no silence.
+    silence: Option<silence::SilenceView<'a>>,
     /// Set when the rendering is an email body shortened to fit ([`Fold`]).
     digest: Option<Fold>,
     /// Problem pods of `findings` left out by the fold.
@@ -120,6 +124,7 @@ struct ReportFields<'a> {
     criteria: &'a crate::report::Criteria,
     trend: &'a Option<Trend>,
     history: &'a [crate::report::HistoryPoint],
+    silences: &'a [crate::report::SilenceEntry],
 }
 
 impl<'a> ReportFields<'a> {
@@ -151,6 +156,7 @@ impl<'a> ReportFields<'a> {
             criteria: &r.criteria,
             trend: &r.trend,
             history: &r.history,
+            silences: &r.silences,
         }
     }
 }
@@ -283,6 +289,7 @@ impl<'a> View<'a> {
             reasons_more: fold.cut(&report.summary.overall_reasons).1,
             namespaces_folded: folded_namespaces(report, fold),
             namespaces_total: report.namespaces.len(),
+            silence: silence::SilenceView::of(report, catalog, fold),
         }
     }
 }
@@ -496,6 +503,12 @@ fn sections(report: &Report, healthy_rows: usize) -> Vec<Section<'_>> {
         .map(|ns| {
             let pods = by_namespace.remove(ns.name.as_str()).unwrap_or_default();
             let of = |h: Health| pods.iter().copied().filter(move |p| p.health == h);
+            // A pod whose every problem is silenced is in the 🔕 section only; one with some
+            // open problems is listed by them.
+            let open = |h: Health| {
+                let shown = move |p: &&PodRow| !p.is_silenced() && p.open_health() == h;
+                pods.iter().copied().filter(shown)
+            };
             let healthy_total = of(Health::Healthy).count();
             let shown = healthy_total.min(healthy_rows);
             let groups = [
@@ -505,7 +518,7 @@ fn sections(report: &Report, healthy_rows: usize) -> Vec<Section<'_>> {
             .into_iter()
             .map(|(heading, h)| ProblemGroup {
                 heading,
-                pods: of(h).collect(),
+                pods: open(h).collect(),
             })
             .filter(|g| !g.pods.is_empty())
             .collect();

@@ -14,6 +14,7 @@ mod advice;
 mod evidence;
 mod history;
 mod owner;
+mod silence;
 mod statistics;
 mod trend;
 
@@ -24,6 +25,7 @@ pub use evidence::{
 };
 pub use history::HistoryPoint;
 pub use owner::{Owner, OwnerInfo, Replacement};
+pub use silence::{PodSilence, SilenceEntry, SilenceSource, SilenceState};
 pub use statistics::{
     AgeBucket, AgeBucketCount, ConcentratedWorkload, Highlights, NameCount, NamespaceIssue,
     NodeCondition, NodeDistribution, NodeGroup, NodePods, Restarter, Restarts, Share,
@@ -94,6 +96,10 @@ pub struct Report {
     /// most `report.history_weeks` of them; empty (and absent from the JSON) otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryPoint>,
+    /// Every silence of the config, then those of the cluster's annotations that cover a
+    /// problem pod or are invalid; empty in reports made before silences existed.
+    #[serde(default)]
+    pub silences: Vec<SilenceEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -395,12 +401,37 @@ pub struct Counts {
     pub unhealthy: usize,
     /// The sum of every pod's RESTARTS.
     pub restarts: i64,
+    /// Pods whose every problem is silenced. A namespace's counts tell the truth: these pods
+    /// are also among its `attention` or `unhealthy`. The summary's leave them out of those
+    /// (`pods` = `healthy` + `attention` + `unhealthy` + `silenced`), as the overall state does.
+    #[serde(default)]
+    pub silenced: usize,
 }
 
 impl Counts {
+    /// Counts a pod by every problem it has (a namespace's counts), its silences aside.
     pub fn add(&mut self, pod: &PodRow) {
+        self.add_tier(pod.health, pod);
+        if pod.is_silenced() {
+            self.silenced += 1;
+        }
+    }
+
+    /// Counts a pod by its open problems only (the summary): a pod whose every problem is
+    /// silenced counts as `silenced` alone.
+    pub fn add_open(&mut self, pod: &PodRow) {
+        if pod.is_silenced() {
+            self.pods += 1;
+            self.silenced += 1;
+            self.restarts += pod.restart_count;
+        } else {
+            self.add_tier(pod.open_health(), pod);
+        }
+    }
+
+    fn add_tier(&mut self, health: Health, pod: &PodRow) {
         self.pods += 1;
-        match pod.health {
+        match health {
             Health::Healthy => self.healthy += 1,
             Health::Attention => self.attention += 1,
             Health::Unhealthy => self.unhealthy += 1,
@@ -450,13 +481,22 @@ pub struct PodRow {
     pub readiness_gates: Str,
     /// RESTARTS as a number.
     pub restart_count: i64,
+    /// By every problem, silenced ones included (the truth); [`PodRow::open_health`] is what
+    /// the report's tables go by.
     pub health: Health,
     /// The most severe problem's severity; absent for a healthy pod.
     pub severity: Option<Severity>,
     /// Every problem found, most severe first.
     pub problems: Vec<Problem>,
-    /// The 問題描述 cell: the most severe problem's message.
+    /// The 問題描述 cell: the most severe open (not silenced) problem's message, or the most
+    /// severe one when all are silenced; marked when a silence of it expired.
     pub description: Option<String>,
+    /// The silence in force on this pod, and which of its problems it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silenced: Option<Box<PodSilence>>,
+    /// A silence of this pod that ended: the problems it covered are open again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence_expired: Option<Box<PodSilence>>,
     /// The owner chain, nearest first, and the top workload's selector.
     pub owner: Option<OwnerInfo>,
     /// Evidence, for pods that are not healthy.

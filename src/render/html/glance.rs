@@ -76,7 +76,7 @@ fn tiles(out: &mut String, report: &Report, t: &Catalog, style: &Style) {
     let counts = &report.summary.counts;
     let previous: Option<&HistoryPoint> = report.history.get(1);
     let before = |f: fn(&HistoryPoint) -> i64| previous.map(f);
-    let tiles = [
+    let mut tiles = vec![
         Tile {
             label: "glance.pods",
             now: counts.pods as i64,
@@ -108,6 +108,15 @@ fn tiles(out: &mut String, report: &Report, t: &Catalog, style: &Style) {
             rise_is_good: Some(false),
         },
     ];
+    // Silenced pods are out of the other counts: a tile says how many, when there are any.
+    if counts.silenced > 0 {
+        tiles.push(Tile {
+            label: "glance.silenced",
+            now: counts.silenced as i64,
+            before: before(|p| p.counts.silenced as i64),
+            rise_is_good: None,
+        });
+    }
     let since = previous.map(|p| {
         let date = p
             .generated_at

@@ -19,6 +19,7 @@ fn point(at: Timestamp, overall: Health, unhealthy: usize) -> HistoryPoint {
             attention: 1,
             unhealthy,
             restarts: 113,
+            silenced: 0,
         },
         not_healthy: 1 + unhealthy,
         new_problems: None,
