@@ -143,9 +143,19 @@ pub struct EmailBody {
 /// As [`html`].
 pub fn email(report: &Report, catalog: &Catalog, style: &Style) -> Result<EmailBody, Error> {
     let mut last = None;
-    for fold in FOLDS {
+    for (step, fold) in FOLDS.into_iter().enumerate() {
         let view = View::folded(report, catalog, style, fold);
         let text = render(&style.templates.markdown, &view)?;
+        // The HTML is longer than its Markdown: a Markdown over the budget need not be
+        // turned into HTML to know (a big cluster's whole report is tens of MB).
+        if sent_size(&text) > EMAIL_HTML_BUDGET && step + 1 < FOLDS.len() {
+            tracing::debug!(
+                markdown = text.len(),
+                ?fold,
+                "email body too big, folding more"
+            );
+            continue;
+        }
         let html = page(report, catalog, style, &text)?;
         let size = sent_size(&html);
         if size <= EMAIL_HTML_BUDGET {
