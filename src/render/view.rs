@@ -294,18 +294,16 @@ impl<'a> View<'a> {
     }
 }
 
-/// The title block's namespaces: all of them, or under a fold of namespaces the first few and
-/// how many there are.
+/// The title block's namespaces: all of them, or in a shortened email the first few and how
+/// many there are.
 fn scope(names: &[&str], fold: Fold, t: &Catalog) -> String {
     const SHOWN: usize = 10;
-    match fold.namespaces {
-        Some(_) if names.len() > SHOWN => {
-            let total = names.len().to_string();
-            let first = names[..SHOWN].join(", ");
-            t.text("email.scope", &[("first", &first), ("count", &total)])
-        }
-        _ => names.join(", "),
+    if fold == Fold::default() || names.len() <= SHOWN {
+        return names.join(", ");
     }
+    let total = names.len().to_string();
+    let first = names[..SHOWN].join(", ");
+    t.text("email.scope", &[("first", &first), ("count", &total)])
 }
 
 /// The summary table's namespaces under `fold`, in the report's order.
