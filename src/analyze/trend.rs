@@ -4,7 +4,7 @@
 //!
 //! A problem is tracked by what it belongs to, not by a pod's name: the top of its pod's owner
 //! chain (Deployment, StatefulSet, DaemonSet, CronJob...), or the pod itself when it has no
-//! owner, and the kind of problem ([`ProblemKind`]). A Deployment whose pods crash-loop week
+//! owner, and the kind of problem ([`ProblemKind`](crate::report::ProblemKind)). A Deployment whose pods crash-loop week
 //! after week while each rollout renames them is one problem, still open; the pods that carried
 //! it each time are listed.
 //!

@@ -140,7 +140,7 @@ pub struct EmailBody {
 /// warning in the log says so).
 ///
 /// # Errors
-/// As [`html`].
+/// As [`html()`].
 pub fn email(report: &Report, catalog: &Catalog, style: &Style) -> Result<EmailBody, Error> {
     let mut last = None;
     for (step, fold) in FOLDS.into_iter().enumerate() {
