@@ -2,23 +2,32 @@
 //! collect → analyze → render, and the output: standard output or files (`report`), or the
 //! archive and email (`run`).
 
+mod fleet;
 mod index;
+mod merge;
 mod notice;
 mod rehearsal;
 mod report;
 mod run;
 mod source;
 
+pub use merge::merge;
 pub use report::report;
 pub use run::run;
 
-/// Runs `kube-patrol schema`: the JSON Schema of the JSON report on standard output.
+/// Runs `kube-patrol schema`: the JSON Schema of the JSON report (with `fleet`, of the fleet
+/// report) on standard output.
 ///
 /// # Errors
 /// Standard output cannot be written.
-pub fn schema() -> Result<(), Failure> {
-    let mut text = serde_json::to_string_pretty(&crate::report::json_schema())
-        .map_err(|e| Failure::new(Exit::Internal, e))?;
+pub fn schema(fleet: bool) -> Result<(), Failure> {
+    let schema = if fleet {
+        crate::report::fleet_json_schema()
+    } else {
+        crate::report::json_schema()
+    };
+    let mut text =
+        serde_json::to_string_pretty(&schema).map_err(|e| Failure::new(Exit::Internal, e))?;
     text.push('\n');
     report::write_stdout(&text)
 }
@@ -291,6 +300,7 @@ fn templates(dir: Option<&Path>) -> Result<Templates, Failure> {
     for (file, slot) in [
         (render::MARKDOWN_TEMPLATE, &mut templates.markdown),
         (render::PAGE_TEMPLATE, &mut templates.page),
+        (render::fleet::FLEET_TEMPLATE, &mut templates.fleet),
     ] {
         let path = dir.join(file);
         if path.exists() {

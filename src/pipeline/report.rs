@@ -6,8 +6,6 @@ use std::path::Path;
 use super::{Inspection, Plan, inspect, load_config, partial, render_one};
 use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, Failure, Format, ReportArgs};
-use crate::locale::Catalog;
-use crate::render::Style;
 use crate::report::Report;
 use crate::report::Trend;
 
@@ -28,7 +26,9 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
         crate::analyze::with_trend(&mut report, trend, &catalog);
     }
     match &args.out_dir {
-        Some(dir) => write_all_formats(dir, &report, &catalog, &plan.style)?,
+        Some(dir) => write_all_formats(dir, |format| {
+            render_one(format, &report, &catalog, &plan.style)
+        })?,
         None => write_stdout(&render_one(args.output, &report, &catalog, &plan.style)?)?,
     }
     match partial(&report) {
@@ -55,12 +55,11 @@ fn compare_with(path: &Path, report: &Report, settings: &TrendSettings) -> Resul
     Ok(trend::trend(&previous, report, settings))
 }
 
-/// Every format into `dir`; each file is complete before the next is written.
-fn write_all_formats(
+/// Every format `render` makes into `dir` (report.md, report.html, report.json); each file is
+/// complete before the next is written.
+pub(super) fn write_all_formats(
     dir: &Path,
-    report: &Report,
-    catalog: &Catalog,
-    style: &Style,
+    render: impl Fn(Format) -> Result<String, Failure>,
 ) -> Result<(), Failure> {
     let fail = |e: std::io::Error, what: &Path| {
         Failure::new(
@@ -78,7 +77,7 @@ fn write_all_formats(
         ("report.json", Format::Json),
     ] {
         let path = dir.join(name);
-        let text = render_one(format, report, catalog, style)?;
+        let text = render(format)?;
         std::fs::write(&path, text).map_err(|e| fail(e, &path))?;
         tracing::info!(path = %path.display(), "wrote");
     }
