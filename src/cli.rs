@@ -125,7 +125,7 @@ pub enum FailOn {
 }
 
 /// What to inspect and how to show it: the flags `report` and `run` share.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InspectArgs {
     /// Namespaces to inspect: names or shell-style globs ('pigo-*'); repeatable, comma-separated.
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
@@ -154,9 +154,10 @@ pub struct InspectArgs {
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
-    /// The kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
+    /// The kubeconfig context to use (default: the current context). Several (repeatable,
+    /// comma-separated) make a fleet report: one cluster per context, read concurrently.
+    #[arg(long = "context", value_name = "NAME", value_delimiter = ',')]
+    pub contexts: Vec<String>,
 
     /// The reference time for ages and dates, RFC 3339 (default: now).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
@@ -210,6 +211,13 @@ pub struct InspectArgs {
     /// (default: the config's cluster.timeout, else 20m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<jiff::SignedDuration>,
+}
+
+impl InspectArgs {
+    /// The one context of a single-cluster run: the first `--context`, if any.
+    pub fn context(&self) -> Option<String> {
+        self.contexts.first().cloned()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,7 @@
 //! Fleets: several clusters in one report. `merge` of JSON reports (from dumps, no cluster
-//! needed), its refusals, the fleet's JSON Schema.
+//! needed), its refusals, the fleet's JSON Schema; and a fleet run over the two real control
+//! planes `scripts/test` starts, each with its own pods, with a third cluster that cannot be
+//! read (a kubeconfig pointing at a closed loopback port).
 
 mod common;
 
@@ -221,4 +223,332 @@ fn merge_of_a_fleet_report_takes_its_clusters_one_by_one() {
         .map(|c| c["cluster"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["dev", "rel", "stg"]);
+}
+
+#[test]
+fn a_fleet_asked_of_a_dump_is_refused_pointing_at_merge() {
+    let out = kube_patrol(&[
+        "report",
+        "--from-dump",
+        "examples/seed-cluster.json",
+        "-A",
+        "--context",
+        "dev,stg",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kube-patrol merge"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// ---- Against the real control planes ----
+
+/// A namespace of `count` pods in the cluster of `kubeconfig`: the first crash-loops (20
+/// restarts), the others run; returns the namespace.
+async fn namespace_with_pods(kubeconfig: &Path, prefix: &str, count: usize) -> String {
+    let client = client_for(kubeconfig).await;
+    let ns = unique(prefix);
+    create_namespace(&client, &ns).await;
+    for i in 0..count {
+        let spec =
+            json!({"containers": [{"name": "app", "image": "nginx:1.27"}], "nodeName": "node-1"});
+        let status = if i == 0 {
+            json!({"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "False"}],
+                "containerStatuses": [{"name": "app", "image": "nginx:1.27", "imageID": "", "ready": false,
+                    "restartCount": 20, "started": false,
+                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
+                        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}},
+                    "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}}}]})
+        } else {
+            json!({"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "True"}],
+                "containerStatuses": [{"name": "app", "image": "nginx:1.27", "imageID": "", "ready": true,
+                    "restartCount": 0, "started": true, "state": {"running": {"startedAt": "2025-12-01T00:00:00Z"}}}]})
+        };
+        create_pod(&client, &ns, &format!("app-{i}"), spec, status).await;
+    }
+    ns
+}
+
+/// A kubeconfig like `kubeconfig` whose server is a loopback port nothing listens on.
+fn unreachable_kubeconfig(dir: &Path, kubeconfig: &Path) -> PathBuf {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = std::fs::read_to_string(kubeconfig).unwrap();
+    let server = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("server: "))
+        .unwrap()
+        .to_owned();
+    let path = dir.join("down.kubeconfig");
+    std::fs::write(
+        &path,
+        text.replace(&server, &format!("https://127.0.0.1:{port}")),
+    )
+    .unwrap();
+    path
+}
+
+/// The figures of a report's summary that the fleet summary shows.
+fn figures(report: &Value) -> Value {
+    let s = &report["summary"];
+    json!([
+        s["pods"],
+        s["healthy"],
+        s["attention"],
+        s["unhealthy"],
+        s["restarts"],
+        s["overall"]
+    ])
+}
+
+/// One report of one cluster alone, as `report -o json` makes it.
+fn single_report(kubeconfig: &Path, ns: &str) -> Value {
+    serde_json::from_str(&stdout(&kube_patrol(&[
+        "report",
+        "--kubeconfig",
+        path_str(kubeconfig),
+        "-n",
+        ns,
+        "-o",
+        "json",
+    ])))
+    .unwrap()
+}
+
+struct Fleet {
+    dir: tempfile::TempDir,
+    new_ns: String,
+    old_ns: String,
+}
+
+impl Fleet {
+    async fn new() -> Fleet {
+        let new_ns = namespace_with_pods(&kubeconfig(), "kp-fleet-new", 3).await;
+        let old_ns = namespace_with_pods(&old_kubeconfig(), "kp-fleet-old", 2).await;
+        Fleet {
+            dir: tempfile::tempdir().unwrap(),
+            new_ns,
+            old_ns,
+        }
+    }
+
+    /// A config of the two clusters (and `extra` entries), archiving into `archive/`.
+    fn config(&self, extra: &str) -> PathBuf {
+        let path = self.dir.path().join("config.yaml");
+        let text = format!(
+            "archive:\n  dir: {archive}\nclusters:\n  - name: new\n    kubeconfig: {new}\n    namespaces: [{new_ns}]\n  - name: old\n    kubeconfig: {old}\n    namespaces: [{old_ns}]\n{extra}",
+            archive = self.dir.path().join("archive").display(),
+            new = kubeconfig().display(),
+            old = old_kubeconfig().display(),
+            new_ns = self.new_ns,
+            old_ns = self.old_ns,
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn archived(&self, path: &str) -> Value {
+        let text = std::fs::read_to_string(self.dir.path().join("archive").join(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn one_run_over_two_clusters_gives_the_fleet_summary_with_both_clusters_true_figures() {
+    let fleet = Fleet::new().await;
+    let config = fleet.config("");
+
+    let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = fleet.archived("latest.json");
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 2);
+    assert_eq!(clusters[0]["cluster"], "new");
+    assert_eq!(clusters[1]["cluster"], "old");
+    let alone_new = single_report(&kubeconfig(), &fleet.new_ns);
+    let alone_old = single_report(&old_kubeconfig(), &fleet.old_ns);
+    assert_eq!(figures(&clusters[0]), figures(&alone_new));
+    assert_eq!(figures(&clusters[1]), figures(&alone_old));
+    assert_eq!(figures(&clusters[0])[0], 3);
+    assert_eq!(figures(&clusters[1])[0], 2);
+    assert_eq!(
+        clusters[1]["kubernetes_version"],
+        alone_old["kubernetes_version"]
+    );
+    assert_eq!(fleet_violations(&report), Vec::<String>::new());
+    let md = std::fs::read_to_string(fleet.dir.path().join("archive/latest.md")).unwrap();
+    assert!(md.contains("| new | 3 | 2 | 0 | 1 | 20 | 🔴"), "{md}");
+    assert!(
+        md.contains("| **Total** | **5** | **3** | **0** | **2** | **40** |"),
+        "{md}"
+    );
+    // Each cluster's JSON in its own archive.
+    assert_eq!(fleet.archived("clusters/new/latest.json")["cluster"], "new");
+    assert_eq!(fleet.archived("clusters/old/latest.json")["cluster"], "old");
+}
+
+#[tokio::test]
+async fn merge_of_the_two_clusters_archived_json_equals_the_live_fleet_runs_figures() {
+    let fleet = Fleet::new().await;
+    let config = fleet.config("");
+    let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let live = fleet.archived("latest.json");
+    let archive = fleet.dir.path().join("archive/clusters");
+
+    let merged: Value = serde_json::from_str(&stdout(&kube_patrol(&[
+        "merge",
+        path_str(&archive.join("new/latest.json")),
+        path_str(&archive.join("old/latest.json")),
+        "-o",
+        "json",
+        "--lang",
+        "en",
+    ])))
+    .unwrap();
+
+    assert_eq!(merged["clusters"], live["clusters"]);
+    let live_md = std::fs::read_to_string(fleet.dir.path().join("archive/latest.md")).unwrap();
+    let merged_md = stdout(&kube_patrol(&[
+        "merge",
+        path_str(&archive.join("new/latest.json")),
+        path_str(&archive.join("old/latest.json")),
+        "--lang",
+        "en",
+    ]));
+    let summary = |md: &str| {
+        let start = md.find("## 🌐").unwrap();
+        md[start..md[start..].find("\n---").unwrap() + start].to_owned()
+    };
+    assert_eq!(summary(&merged_md), summary(&live_md));
+}
+
+#[tokio::test]
+async fn a_second_fleet_run_compares_each_cluster_with_its_own_last_report() {
+    let fleet = Fleet::new().await;
+    let config = fleet.config("");
+    for _ in 0..2 {
+        let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let report = fleet.archived("latest.json");
+    for cluster in report["clusters"].as_array().unwrap() {
+        assert!(cluster["trend"].is_object(), "{}", cluster["cluster"]);
+        assert_eq!(cluster["history"].as_array().unwrap().len(), 2);
+    }
+    let md = std::fs::read_to_string(fleet.dir.path().join("archive/latest.md")).unwrap();
+    assert!(
+        md.contains("not healthy 0; 🆕 0 new, ✅ 0 resolved"),
+        "{md}"
+    );
+}
+
+#[tokio::test]
+async fn a_cluster_that_cannot_be_read_is_a_row_saying_why_and_the_run_exits_4() {
+    let fleet = Fleet::new().await;
+    let down = unreachable_kubeconfig(fleet.dir.path(), &kubeconfig());
+    let config = fleet.config(&format!(
+        "  - name: down\n    kubeconfig: {}\n    namespaces: [default]\ncluster:\n  retries: 0\n  request_timeout: 5s\n",
+        down.display()
+    ));
+
+    let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the fleet report is partial: could not read cluster down ("),
+        "{err}"
+    );
+    let report = fleet.archived("latest.json");
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 3);
+    assert_eq!(figures(&clusters[0])[0], 3);
+    assert_eq!(figures(&clusters[1])[0], 2);
+    assert_eq!(clusters[2]["cluster"], "down");
+    let reason = clusters[2]["reason"].as_str().unwrap();
+    assert!(reason.contains("127.0.0.1"), "{reason}");
+    assert_eq!(fleet_violations(&report), Vec::<String>::new());
+    let md = std::fs::read_to_string(fleet.dir.path().join("archive/latest.md")).unwrap();
+    assert!(
+        md.contains("| down | — | — | — | — | — | ⚠️ Not read |"),
+        "{md}"
+    );
+    assert!(md.contains("⚠️ Some clusters could not be read"), "{md}");
+    assert!(!fleet.dir.path().join("archive/clusters/down").exists());
+}
+
+#[tokio::test]
+async fn report_with_two_contexts_reads_both_clusters_of_one_kubeconfig() {
+    // One kubeconfig with both control planes as contexts `new` and `old`.
+    let dir = tempfile::tempdir().unwrap();
+    let new_ns = namespace_with_pods(&kubeconfig(), "kp-ctx-new", 1).await;
+    // The same namespace, empty, in the other cluster: each cluster reads `-n` there.
+    create_namespace(&client_for(&old_kubeconfig()).await, &new_ns).await;
+    let view = |path: &Path| {
+        let out = kubectl_with(
+            path,
+            &["config", "view", "--flatten", "--raw", "-o", "json"],
+        );
+        serde_json::from_str::<Value>(&stdout(&out)).expect("kubeconfig as JSON")
+    };
+    let merged = dir.path().join("both.kubeconfig");
+    std::fs::write(
+        &merged,
+        two_contexts(view(&kubeconfig()), view(&old_kubeconfig())),
+    )
+    .unwrap();
+
+    let out = kube_patrol(&[
+        "report",
+        "--kubeconfig",
+        path_str(&merged),
+        "--context",
+        "new",
+        "--context",
+        "old",
+        "-n",
+        &new_ns,
+        "-o",
+        "json",
+    ]);
+
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters[0]["cluster"], "new");
+    assert_eq!(clusters[0]["summary"]["pods"], 1);
+    assert_eq!(clusters[1]["cluster"], "old");
+    assert_eq!(clusters[1]["summary"]["pods"], 0);
+    assert_eq!(clusters[0]["source"]["context"], "new");
+}
+
+/// A kubeconfig of two contexts, `new` and `old`, from two one-context kubeconfigs.
+fn two_contexts(new: Value, old: Value) -> String {
+    let rename = |mut value: Value, name: &str| -> Value {
+        value["clusters"][0]["name"] = json!(name);
+        value["users"][0]["name"] = json!(name);
+        value["contexts"][0]["name"] = json!(name);
+        value["contexts"][0]["context"]["cluster"] = json!(name);
+        value["contexts"][0]["context"]["user"] = json!(name);
+        value
+    };
+    let (a, b) = (rename(new, "new"), rename(old, "old"));
+    json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [a["clusters"][0], b["clusters"][0]],
+        "users": [a["users"][0], b["users"][0]],
+        "contexts": [a["contexts"][0], b["contexts"][0]],
+        "current-context": "new",
+    })
+    .to_string()
 }

@@ -9,6 +9,7 @@ mod notice;
 mod rehearsal;
 mod report;
 mod run;
+mod run_fleet;
 mod source;
 
 pub use merge::merge;
@@ -60,8 +61,22 @@ struct Plan {
 
 impl Plan {
     fn new(args: &InspectArgs, config: Config) -> Result<Self, Failure> {
+        Self::checked(args, config, true)
+    }
+
+    /// A fleet's plan: each cluster may name its own namespaces, checked by
+    /// [`fleet::inspect_fleet`].
+    fn fleet(args: &InspectArgs, config: Config) -> Result<Self, Failure> {
+        Self::checked(args, config, false)
+    }
+
+    fn checked(
+        args: &InspectArgs,
+        config: Config,
+        needs_namespaces: bool,
+    ) -> Result<Self, Failure> {
         let selection = selection(args, &config);
-        if !selection.all && selection.include.is_empty() {
+        if needs_namespaces && !selection.all && selection.include.is_empty() {
             return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
         }
         let style = style(args, &config)?;
@@ -273,7 +288,7 @@ fn style(args: &InspectArgs, config: &Config) -> Result<Style, Failure> {
         timezone,
         healthy_rows_per_namespace: config.report.healthy_rows_per_namespace as usize,
         next_inspection: config.report.next_inspection,
-        context: args.context.clone(),
+        context: args.context(),
         templates: checked(templates(args.templates.as_deref())?)?,
     })
 }

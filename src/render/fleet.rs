@@ -315,16 +315,14 @@ fn folded_markdown(
     render(&style.templates.fleet, &view)
 }
 
-/// The style of one cluster's part: its own kubeconfig context in the appendix's commands.
+/// The style of one cluster's part: its own kubeconfig context (or none) in the appendix's
+/// commands, never another cluster's.
 fn cluster_style(report: &Report, style: &Style) -> Style {
     let mut style = style.clone();
-    if let Source::Cluster {
-        context: Some(context),
-        ..
-    } = &report.source
-    {
-        style.context = Some(context.clone());
-    }
+    style.context = match &report.source {
+        Source::Cluster { context, .. } => context.clone(),
+        Source::Dump { .. } | Source::Memory => None,
+    };
     style
 }
 
