@@ -1,7 +1,9 @@
 //! Fleets: several clusters in one report. `merge` of JSON reports (from dumps, no cluster
 //! needed), its refusals, the fleet's JSON Schema; and a fleet run over the two real control
 //! planes `scripts/test` starts, each with its own pods, with a third cluster that cannot be
-//! read (a kubeconfig pointing at a closed loopback port).
+//! read (a kubeconfig pointing at a closed loopback port). The fleet overlay of deploy/: its
+//! objects, and a member cluster's read-only token (applied to the older control plane, which
+//! the tests of deploy/ do not touch).
 
 mod common;
 
@@ -551,4 +553,138 @@ fn two_contexts(new: Value, old: Value) -> String {
         "current-context": "new",
     })
     .to_string()
+}
+
+// ---- deploy/overlays/fleet ----
+
+fn fleet_overlay() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/overlays/fleet")
+}
+
+/// The objects of a kustomization, as kubectl's client-side dry run prints them.
+fn kustomized(dir: &Path) -> Vec<Value> {
+    let rendered = stdout(&kubectl(&["kustomize", path_str(dir)]));
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("rendered.yaml");
+    std::fs::write(&file, rendered).unwrap();
+    let out = kubectl(&[
+        "create",
+        "--dry-run=client",
+        "-o",
+        "json",
+        "-f",
+        path_str(&file),
+    ]);
+    serde_json::Deserializer::from_str(&stdout(&out))
+        .into_iter::<Value>()
+        .map(|v| v.expect("a JSON object"))
+        .collect()
+}
+
+#[test]
+fn the_fleet_overlay_mounts_a_kubeconfig_secret_for_each_cluster_of_its_config() {
+    let objects = kustomized(&fleet_overlay());
+    let cron = objects
+        .iter()
+        .find(|o| o["kind"] == "CronJob")
+        .expect("the CronJob");
+    let pod = &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    let sources = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "config")
+        .unwrap()["projected"]["sources"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mounted: Vec<(String, String)> = sources
+        .iter()
+        .filter_map(|s| {
+            let secret = &s["secret"];
+            let name = secret["name"].as_str()?;
+            name.starts_with("kube-patrol-cluster-").then(|| {
+                (
+                    name.to_owned(),
+                    format!(
+                        "/etc/kube-patrol/{}",
+                        secret["items"][0]["path"].as_str().unwrap()
+                    ),
+                )
+            })
+        })
+        .collect();
+    let config_map = objects.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
+    let config = config_map["data"]["config.yaml"].as_str().unwrap();
+    let in_config: Vec<&str> = config
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("kubeconfig: "))
+        .collect();
+    assert_eq!(mounted.len(), 3, "{mounted:?}");
+    for (secret, path) in &mounted {
+        assert!(
+            in_config.contains(&path.as_str()),
+            "{secret} at {path}: {in_config:?}"
+        );
+    }
+    assert_eq!(in_config.len(), mounted.len());
+}
+
+#[tokio::test]
+async fn a_member_clusters_reader_token_reads_its_pods_and_nothing_else() {
+    let member = old_kubeconfig();
+    let applied = kubectl_with(
+        &member,
+        &[
+            "apply",
+            "--server-side",
+            "-k",
+            path_str(&fleet_overlay().join("member")),
+        ],
+    );
+    stdout(&applied);
+    let token = stdout(&kubectl_with(
+        &member,
+        &["create", "token", "kube-patrol-reader", "-n", "kube-patrol"],
+    ))
+    .trim()
+    .to_owned();
+    let admin = std::fs::read_to_string(&member).unwrap();
+    let reader: String = admin
+        .lines()
+        .map(|line| match line.trim_start().strip_prefix("token: ") {
+            Some(_) => format!("    token: {token}"),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(reader, admin, "the token was swapped");
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, reader).unwrap();
+    let ns = namespace_with_pods(&member, "kp-member", 2).await;
+
+    let out = kube_patrol(&[
+        "report",
+        "--kubeconfig",
+        path_str(&kubeconfig),
+        "-n",
+        &ns,
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["summary"]["pods"], 2);
+    assert_eq!(report["partial"], false, "{}", report["missing"]);
+    for (verb, resource) in [("get", "secrets"), ("delete", "pods"), ("create", "pods")] {
+        let can = kubectl_with(&kubeconfig, &["auth", "can-i", verb, resource, "-A"]);
+        assert_eq!(
+            String::from_utf8_lossy(&can.stdout).trim(),
+            "no",
+            "{verb} {resource}"
+        );
+    }
 }

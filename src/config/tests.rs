@@ -266,6 +266,10 @@ fn the_shipped_config_files_are_valid() {
             "deploy/overlays/namespaced/config.yaml",
             include_str!("../../deploy/overlays/namespaced/config.yaml"),
         ),
+        (
+            "deploy/overlays/fleet/config.yaml",
+            include_str!("../../deploy/overlays/fleet/config.yaml"),
+        ),
     ] {
         if let Err(problems) = from_yaml(text) {
             panic!("{name}: {problems:#?}");
