@@ -531,6 +531,31 @@ async fn report_with_two_contexts_reads_both_clusters_of_one_kubeconfig() {
     assert_eq!(clusters[1]["cluster"], "old");
     assert_eq!(clusters[1]["summary"]["pods"], 0);
     assert_eq!(clusters[0]["source"]["context"], "new");
+
+    // The next report compares each cluster with its own part of this one.
+    let previous = dir.path().join("previous.json");
+    std::fs::write(&previous, report.to_string()).unwrap();
+    let out = kube_patrol(&[
+        "report",
+        "--kubeconfig",
+        path_str(&merged),
+        "--context",
+        "new,old",
+        "-n",
+        &new_ns,
+        "--compare-with",
+        path_str(&previous),
+        "-o",
+        "json",
+    ]);
+    let again: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for cluster in again["clusters"].as_array().unwrap() {
+        assert_eq!(
+            cluster["trend"]["previous_generated_at"], report["generated_at"],
+            "{}",
+            cluster["cluster"]
+        );
+    }
 }
 
 /// A kubeconfig of two contexts, `new` and `old`, from two one-context kubeconfigs.

@@ -28,7 +28,7 @@ pub fn default_template() -> Template {
 /// # Errors
 /// A template fails to parse or to render (the error names the file).
 pub fn markdown(fleet: &FleetReport, catalog: &Catalog, style: &Style) -> Result<String, Error> {
-    folded_markdown(fleet, catalog, style, Fold::default())
+    folded_markdown(fleet, catalog, style, Fold::default(), true)
 }
 
 /// The fleet report as an email-safe HTML page: the Markdown turned into HTML in the page
@@ -51,18 +51,31 @@ pub fn json(fleet: &FleetReport) -> Result<String, Error> {
 }
 
 /// The email's body, folded step by step like a single report's ([`super::email`]): every
-/// cluster's part and the fleet-wide problem table shortened together until the HTML fits.
+/// cluster's part and the fleet-wide problem table shortened together until the HTML fits;
+/// past the last step, the clusters' parts are left to the attachment and only the fleet's own
+/// part (summary, the most severe problems) is the body.
 ///
 /// # Errors
 /// As [`html`].
 pub fn email(fleet: &FleetReport, catalog: &Catalog, style: &Style) -> Result<EmailBody, Error> {
+    let last_fold = FOLDS[FOLDS.len() - 1];
+    let steps = FOLDS
+        .iter()
+        .map(|fold| (*fold, true))
+        .chain([(last_fold, false)]);
     let mut last = None;
-    for fold in FOLDS {
-        let text = folded_markdown(fleet, catalog, style, fold)?;
+    for (fold, clusters) in steps {
+        let text = folded_markdown(fleet, catalog, style, fold, clusters)?;
         let html = page(fleet, catalog, style, &text)?;
         if sent_size(&html) <= super::EMAIL_HTML_BUDGET {
             return Ok(EmailBody { text, html, fold });
         }
+        tracing::debug!(
+            size = sent_size(&html),
+            ?fold,
+            clusters,
+            "fleet email body too big, folding more"
+        );
         last = Some(EmailBody { text, html, fold });
     }
     let body = last.expect("FOLDS is not empty");
@@ -273,23 +286,28 @@ struct FleetView<'a> {
     problems_more: usize,
     /// Each cluster's report in Markdown, headings one level down.
     clusters: Vec<String>,
+    /// The clusters' parts are left to the attached full report.
+    clusters_attached: bool,
     digest: Option<Fold>,
 }
 
+/// The fleet report shortened by `fold`; without `clusters`, the clusters' parts are left out
+/// (an email's last step: they are in the attachment).
 fn folded_markdown(
     fleet: &FleetReport,
     catalog: &Catalog,
     style: &Style,
     fold: Fold,
+    clusters: bool,
 ) -> Result<String, Error> {
     let summary = FleetSummary::of(fleet, catalog);
     let all = problems(fleet);
     let (shown, problems_more) = fold.cut(&all);
-    let mut clusters = Vec::with_capacity(fleet.clusters.len());
-    for report in fleet.reports() {
+    let mut parts = Vec::with_capacity(fleet.clusters.len());
+    for report in fleet.reports().filter(|_| clusters) {
         let style = cluster_style(report, style);
         let view = View::folded(report, catalog, &style, fold);
-        clusters.push(shift_headings(&render(&style.templates.markdown, &view)?));
+        parts.push(shift_headings(&render(&style.templates.markdown, &view)?));
     }
     let view = FleetView {
         t: &catalog.tree,
@@ -309,7 +327,8 @@ fn folded_markdown(
         total: summary.total,
         problems: shown,
         problems_more,
-        clusters,
+        clusters: parts,
+        clusters_attached: !clusters,
         digest: (fold != Fold::default()).then_some(fold),
     };
     render(&style.templates.fleet, &view)

@@ -146,3 +146,18 @@ fn the_fleet_html_is_a_page_with_the_summary_table() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("🌐 Fleet summary"));
 }
+
+#[test]
+fn the_fleet_email_keeps_the_summary_and_fits_the_budget_when_folded() {
+    let clusters = (0..12)
+        .map(|i| ClusterEntry::Report(Box::new(seed_report(&format!("c{i}"), Lang::En))))
+        .collect();
+    let fleet = FleetReport::new(NOW.parse().unwrap(), Lang::En, clusters);
+    let catalog = Catalog::builtin(Lang::En);
+    let body = email(&fleet, &catalog, &Style::default()).unwrap();
+    assert!(sent_size(&body.html) <= crate::render::EMAIL_HTML_BUDGET);
+    assert!(body.text.contains("## 🌐 Fleet summary"));
+    assert!(body.text.contains("| c11 | 48 |"), "{}", body.text);
+    let full = markdown(&fleet, &catalog, &Style::default()).unwrap();
+    assert!(body.text.len() < full.len());
+}
