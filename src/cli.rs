@@ -38,8 +38,51 @@ pub enum Command {
     /// The CronJob's entry point: inspect, compare with the last archived report, archive the
     /// report (Markdown, HTML, JSON) and email it, as the config file says.
     Run(RunArgs),
+    /// Build one fleet report from the JSON reports of several clusters (each made by its own
+    /// `report -o json` or `run`, e.g. copied from each cluster's archive).
+    Merge(MergeArgs),
     /// Print the JSON Schema of the JSON report (`-o json`, the archive's `.json`).
-    Schema,
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The schema of the fleet report (several clusters: `merge`, or `report`/`run` over
+    /// several clusters) instead of a single cluster's.
+    #[arg(long)]
+    pub fleet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports of kube-patrol (`-o json`, the archive's `.json`, or a fleet report's
+    /// JSON, whose clusters are taken one by one), in the order the fleet lists them.
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format on standard output.
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Markdown)]
+    pub output: Format,
+
+    /// Write report.md, report.html and report.json into this directory (created if needed)
+    /// instead of printing one format.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// The fleet report's language (default: the first report's); each cluster's part keeps
+    /// the language its report was made in.
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+
+    /// Time zone for dates in the report, an IANA name such as Asia/Taipei (default: $TZ, else
+    /// the system's, else UTC).
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub timezone: Option<TimeZone>,
+
+    /// A directory of templates that replace the built-in ones: `report.md.tera`,
+    /// `email.html.tera` and/or `fleet.md.tera`.
+    #[arg(long, value_name = "DIR", env = "KUBE_PATROL_TEMPLATES")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -82,7 +125,7 @@ pub enum FailOn {
 }
 
 /// What to inspect and how to show it: the flags `report` and `run` share.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InspectArgs {
     /// Namespaces to inspect: names or shell-style globs ('pigo-*'); repeatable, comma-separated.
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
@@ -111,9 +154,10 @@ pub struct InspectArgs {
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
-    /// The kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
+    /// The kubeconfig context to use (default: the current context). Several (repeatable,
+    /// comma-separated) make a fleet report: one cluster per context, read concurrently.
+    #[arg(long = "context", value_name = "NAME", value_delimiter = ',')]
+    pub contexts: Vec<String>,
 
     /// The reference time for ages and dates, RFC 3339 (default: now).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
@@ -167,6 +211,13 @@ pub struct InspectArgs {
     /// (default: the config's cluster.timeout, else 20m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<jiff::SignedDuration>,
+}
+
+impl InspectArgs {
+    /// The one context of a single-cluster run: the first `--context`, if any.
+    pub fn context(&self) -> Option<String> {
+        self.contexts.first().cloned()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -26,7 +26,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Report(args) => kube_patrol::pipeline::report(args).await,
             Command::Run(args) => kube_patrol::pipeline::run(args).await,
-            Command::Schema => kube_patrol::pipeline::schema(),
+            Command::Merge(args) => kube_patrol::pipeline::merge(args),
+            Command::Schema(args) => kube_patrol::pipeline::schema(args.fleet),
         }
     });
     match outcome {

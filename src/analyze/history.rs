@@ -29,23 +29,65 @@ pub fn point(report: &Report) -> HistoryPoint {
 }
 
 /// An archived report's point, read from its JSON (any schema version: the keys read here
-/// are in every one).
+/// are in every one). A fleet report's point is its clusters' figures summed, its state the
+/// worst of theirs; a cluster that was not read makes it partial.
 ///
 /// # Errors
 /// The text is not JSON, or lacks `generated_at` or `summary` (with `pods`, `healthy`,
-/// `attention`, `unhealthy`, `restarts`, `not_healthy` and `overall`).
+/// `attention`, `unhealthy`, `restarts`, `not_healthy` and `overall`), or for a fleet report
+/// `clusters`.
 pub fn read_point(reader: impl Read) -> Result<HistoryPoint, serde_json::Error> {
     let archived: Archived = serde_json::from_reader(reader)?;
+    if let (None, Some(clusters)) = (&archived.summary, archived.clusters) {
+        return Ok(fleet_point(archived.generated_at, clusters));
+    }
+    let Some(summary) = archived.summary else {
+        return Err(serde::de::Error::missing_field("summary"));
+    };
     let trend = archived.trend;
     Ok(HistoryPoint {
         generated_at: archived.generated_at,
-        overall: archived.summary.overall,
-        counts: archived.summary.counts,
-        not_healthy: archived.summary.not_healthy,
+        overall: summary.overall,
+        counts: summary.counts,
+        not_healthy: summary.not_healthy,
         new_problems: trend.as_ref().map(|t| t.new_problems.0),
         resolved: trend.as_ref().map(|t| t.resolved.0),
         partial: archived.partial,
     })
+}
+
+/// A fleet report's figures: its clusters' summed.
+fn fleet_point(generated_at: Timestamp, clusters: Vec<ArchivedCluster>) -> HistoryPoint {
+    let mut point = HistoryPoint {
+        generated_at,
+        overall: Health::Healthy,
+        counts: Counts::default(),
+        not_healthy: 0,
+        new_problems: None,
+        resolved: None,
+        partial: false,
+    };
+    for cluster in clusters {
+        let Some(summary) = cluster.summary else {
+            point.partial = true;
+            continue;
+        };
+        let c = &summary.counts;
+        point.counts.pods += c.pods;
+        point.counts.healthy += c.healthy;
+        point.counts.attention += c.attention;
+        point.counts.unhealthy += c.unhealthy;
+        point.counts.restarts += c.restarts;
+        point.counts.silenced += c.silenced;
+        point.not_healthy += summary.not_healthy;
+        point.overall = point.overall.max(summary.overall);
+        point.partial |= cluster.partial;
+        if let Some(trend) = cluster.trend {
+            *point.new_problems.get_or_insert(0) += trend.new_problems.0;
+            *point.resolved.get_or_insert(0) += trend.resolved.0;
+        }
+    }
+    point
 }
 
 /// The history of `current`: it first, then the `earlier` points made before it, newest
@@ -71,7 +113,18 @@ pub fn history(
 #[derive(Deserialize)]
 struct Archived {
     generated_at: Timestamp,
-    summary: ArchivedSummary,
+    /// Absent from a fleet report, which has `clusters`.
+    summary: Option<ArchivedSummary>,
+    #[serde(default)]
+    partial: bool,
+    trend: Option<ArchivedTrend>,
+    clusters: Option<Vec<ArchivedCluster>>,
+}
+
+/// A fleet report's cluster: a report's figures, or (a cluster not read) none.
+#[derive(Deserialize)]
+struct ArchivedCluster {
+    summary: Option<ArchivedSummary>,
     #[serde(default)]
     partial: bool,
     trend: Option<ArchivedTrend>,
@@ -146,6 +199,21 @@ mod tests {
         assert_eq!((read.new_problems, read.resolved), (Some(2), Some(0)));
         assert_eq!(read.counts.restarts, 7);
         assert_eq!(read.overall, Health::Unhealthy);
+    }
+
+    #[test]
+    fn a_fleet_reports_point_sums_its_clusters_and_is_partial_with_a_cluster_not_read() {
+        let one = serde_json::to_value(seed_report()).unwrap();
+        let fleet = serde_json::json!({
+            "schema_version": 2, "generated_at": "2026-11-01T02:00:00Z",
+            "clusters": [one, {"cluster": "stg", "reason": "refused"}, one],
+        });
+        let read = read_point(fleet.to_string().as_bytes()).unwrap();
+        let single = point(&seed_report());
+        assert_eq!(read.counts.pods, 2 * single.counts.pods);
+        assert_eq!(read.not_healthy, 2 * single.not_healthy);
+        assert_eq!(read.overall, single.overall);
+        assert!(read.partial);
     }
 
     #[test]

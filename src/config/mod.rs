@@ -12,6 +12,7 @@
 //! Every key is optional; [`Config::default`] is what an empty file gives.
 
 mod apply;
+mod clusters;
 mod labels;
 mod read;
 mod silences;
@@ -19,6 +20,7 @@ mod validate;
 mod yaml;
 
 pub use apply::PodExclusions;
+pub use clusters::FleetCluster;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,8 @@ pub struct Config {
     pub trend: TrendConfig,
     /// `silences:` and `silence_max:`, top-level keys.
     pub silences: SilencesConfig,
+    /// `clusters:`, a top-level key: the clusters of a fleet run; empty for one cluster.
+    pub clusters: Vec<FleetCluster>,
 }
 
 /// `cluster:` — how the report names the cluster and dates things, and how patiently the API

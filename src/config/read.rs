@@ -97,6 +97,7 @@ pub struct UnvalidatedConfig {
     pub(super) smtp: RawSmtp,
     pub(super) trend: RawTrend,
     pub(super) silences: super::silences::RawSilences,
+    pub(super) clusters: super::clusters::RawClusters,
     /// Found while reading; `validate` adds its own.
     pub(super) problems: Vec<Diagnostic>,
 }
@@ -198,6 +199,7 @@ impl UnvalidatedConfig {
         let root = yaml::parse(text, &mut r.problems);
         let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
         top.extend(super::silences::TOP_KEYS);
+        top.push(super::clusters::TOP_KEY);
         let root = r.section(root.as_ref(), "", &top);
         let sec = |r: &mut Reader, name: &str| {
             let keys = SECTIONS
@@ -268,6 +270,7 @@ impl UnvalidatedConfig {
             restart_growth_abnormal: r.int(&s, "restart_growth_abnormal"),
         };
         let silences = super::silences::read(&mut r, &root);
+        let clusters = super::clusters::read(&mut r, &root);
         UnvalidatedConfig {
             cluster,
             namespaces,
@@ -280,6 +283,7 @@ impl UnvalidatedConfig {
             smtp,
             trend,
             silences,
+            clusters,
             problems: r.problems,
         }
     }

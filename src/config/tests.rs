@@ -202,6 +202,7 @@ fn every_key_is_read() {
             restart_growth_abnormal: 20,
         },
         silences: SilencesConfig::default(),
+        clusters: Vec::new(),
     };
     assert_eq!(c, expected);
 }
@@ -265,6 +266,10 @@ fn the_shipped_config_files_are_valid() {
             "deploy/overlays/namespaced/config.yaml",
             include_str!("../../deploy/overlays/namespaced/config.yaml"),
         ),
+        (
+            "deploy/overlays/fleet/config.yaml",
+            include_str!("../../deploy/overlays/fleet/config.yaml"),
+        ),
     ] {
         if let Err(problems) = from_yaml(text) {
             panic!("{name}: {problems:#?}");
@@ -322,7 +327,9 @@ fn an_unknown_key_is_reported_with_its_line_and_the_closest_known_key() {
     );
     assert_eq!(
         problems(&["clusters:", "  name: x"]),
-        ["1:1: clusters: unknown key; did you mean `cluster`?"]
+        [
+            "2:3: clusters: expected a list of clusters (`- context: dev` ...), found a mapping; one cluster's settings go under `cluster:`"
+        ]
     );
 }
 
@@ -1016,6 +1023,50 @@ fn the_cluster_s_retries_and_timeouts_are_read_and_checked() {
         [
             "2:12: cluster.retries: must be between 0 and 20, found 21",
             "3:12: cluster.timeout: must be longer than zero, found `0s`"
+        ]
+    );
+}
+
+#[test]
+fn clusters_are_read_with_their_names_contexts_kubeconfigs_and_namespaces() {
+    let c = config(&[
+        "clusters:",
+        "  - name: dev",
+        "    kubeconfig: /etc/kube-patrol/clusters/dev/kubeconfig",
+        "    namespaces: [pigo-dev, 'pigo-x*']",
+        "  - context: stg-admin",
+        "    namespaces: pigo-stg",
+        "  - kubeconfig: /etc/kube-patrol/clusters/rel/kubeconfig",
+        "    context: rel",
+        "  - kubeconfig: /etc/kube-patrol/clusters/prod/kubeconfig",
+    ]);
+    let names: Vec<&str> = c.clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["dev", "stg-admin", "rel", "prod"]);
+    assert_eq!(c.clusters[0].namespaces, ["pigo-dev", "pigo-x*"]);
+    assert_eq!(c.clusters[0].context, None);
+    assert_eq!(c.clusters[1].namespaces, ["pigo-stg"]);
+    assert_eq!(c.clusters[1].kubeconfig, None);
+    assert_eq!(c.clusters[2].context.as_deref(), Some("rel"));
+}
+
+#[test]
+fn a_cluster_without_context_or_kubeconfig_and_a_second_of_one_name_are_refused() {
+    assert_eq!(
+        problems(&[
+            "clusters:",
+            "  - name: dev",
+            "    context: dev",
+            "  - name: dev",
+            "    context: dev-2",
+            "  - name: lost",
+            "  - name: x",
+            "    contex: typo",
+        ]),
+        [
+            "4:11: clusters[1].name: a second cluster named `dev`: give each cluster its own name (it is its row in the fleet summary and the key of its trend)",
+            "6:5: clusters[2]: says nothing of which cluster to read: give context and/or kubeconfig",
+            "7:5: clusters[3]: says nothing of which cluster to read: give context and/or kubeconfig",
+            "8:5: clusters[3].contex: unknown key; did you mean `context`?",
         ]
     );
 }

@@ -40,6 +40,7 @@ impl UnvalidatedConfig {
             smtp: smtp(self.smtp, p),
             trend: trend(self.trend, p),
             silences: super::silences::validate(self.silences, p),
+            clusters: super::clusters::validate(self.clusters, p),
         };
         if problems.is_empty() {
             Ok(config)

@@ -2,23 +2,33 @@
 //! collect → analyze → render, and the output: standard output or files (`report`), or the
 //! archive and email (`run`).
 
+mod fleet;
 mod index;
+mod merge;
 mod notice;
 mod rehearsal;
 mod report;
 mod run;
+mod run_fleet;
 mod source;
 
+pub use merge::merge;
 pub use report::report;
 pub use run::run;
 
-/// Runs `kube-patrol schema`: the JSON Schema of the JSON report on standard output.
+/// Runs `kube-patrol schema`: the JSON Schema of the JSON report (with `fleet`, of the fleet
+/// report) on standard output.
 ///
 /// # Errors
 /// Standard output cannot be written.
-pub fn schema() -> Result<(), Failure> {
-    let mut text = serde_json::to_string_pretty(&crate::report::json_schema())
-        .map_err(|e| Failure::new(Exit::Internal, e))?;
+pub fn schema(fleet: bool) -> Result<(), Failure> {
+    let schema = if fleet {
+        crate::report::fleet_json_schema()
+    } else {
+        crate::report::json_schema()
+    };
+    let mut text =
+        serde_json::to_string_pretty(&schema).map_err(|e| Failure::new(Exit::Internal, e))?;
     text.push('\n');
     report::write_stdout(&text)
 }
@@ -51,8 +61,22 @@ struct Plan {
 
 impl Plan {
     fn new(args: &InspectArgs, config: Config) -> Result<Self, Failure> {
+        Self::checked(args, config, true)
+    }
+
+    /// A fleet's plan: each cluster may name its own namespaces, checked by
+    /// [`fleet::inspect_fleet`].
+    fn fleet(args: &InspectArgs, config: Config) -> Result<Self, Failure> {
+        Self::checked(args, config, false)
+    }
+
+    fn checked(
+        args: &InspectArgs,
+        config: Config,
+        needs_namespaces: bool,
+    ) -> Result<Self, Failure> {
         let selection = selection(args, &config);
-        if !selection.all && selection.include.is_empty() {
+        if needs_namespaces && !selection.all && selection.include.is_empty() {
             return Err(Failure::new(Exit::Usage, collect::Error::NoNamespace));
         }
         let style = style(args, &config)?;
@@ -264,7 +288,7 @@ fn style(args: &InspectArgs, config: &Config) -> Result<Style, Failure> {
         timezone,
         healthy_rows_per_namespace: config.report.healthy_rows_per_namespace as usize,
         next_inspection: config.report.next_inspection,
-        context: args.context.clone(),
+        context: args.context(),
         templates: checked(templates(args.templates.as_deref())?)?,
     })
 }
@@ -291,6 +315,7 @@ fn templates(dir: Option<&Path>) -> Result<Templates, Failure> {
     for (file, slot) in [
         (render::MARKDOWN_TEMPLATE, &mut templates.markdown),
         (render::PAGE_TEMPLATE, &mut templates.page),
+        (render::fleet::FLEET_TEMPLATE, &mut templates.fleet),
     ] {
         let path = dir.join(file);
         if path.exists() {

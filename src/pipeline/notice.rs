@@ -16,7 +16,7 @@ pub(super) fn text(args: &InspectArgs, plan: &Plan, failure: &Failure) -> (Strin
         .cluster_name
         .clone()
         .or_else(|| plan.config.cluster.name.clone())
-        .or_else(|| args.context.clone())
+        .or_else(|| args.context())
         .unwrap_or_else(|| "Kubernetes".to_owned());
     let zoned = plan.now.to_zoned(plan.style.timezone.clone());
     let date = zoned.strftime("%Y-%m-%d").to_string();

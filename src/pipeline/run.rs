@@ -40,6 +40,11 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let config = load_config(&args.inspect)?;
     let delivery = Delivery::new(path, &config)?;
+    let targets = super::fleet::targets(&args.inspect, &config)?;
+    if !targets.is_empty() {
+        let plan = Plan::fleet(&args.inspect, config)?;
+        return super::run_fleet::run_fleet(&args, &plan, &delivery, &targets).await;
+    }
     let plan = Plan::new(&args.inspect, config)?;
     match &args.inspect.from_dump {
         Some(dump) => info!(dump = %dump, "inspecting the dump"),
@@ -83,7 +88,7 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     let emailed = match rendered.for_email() {
         Err(e) => delivery.smtp.as_ref().map(|_| Err(e)),
         Ok(mail) => match delivery.email(mail.subject.to_owned()) {
-            Some(settings) => Some(send(&settings, &report, &mail, &plan).await),
+            Some(settings) => Some(send(&settings, &report.cluster, &mail, &plan).await),
             None => None,
         },
     };
@@ -94,14 +99,14 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 /// Where the report goes, checked before the cluster is read.
-struct Delivery {
-    archive: Option<ArchiveSettings>,
-    smtp: Option<SmtpConfig>,
+pub(super) struct Delivery {
+    pub(super) archive: Option<ArchiveSettings>,
+    pub(super) smtp: Option<SmtpConfig>,
     password: Option<Secret>,
 }
 
 impl Delivery {
-    fn new(config_path: &Path, config: &Config) -> Result<Self, Failure> {
+    pub(super) fn new(config_path: &Path, config: &Config) -> Result<Self, Failure> {
         let archive = config.archive.settings();
         if archive.is_none() && config.smtp.is_none() {
             return Err(usage(format!(
@@ -123,7 +128,7 @@ impl Delivery {
         })
     }
 
-    fn email(&self, subject: String) -> Option<EmailSettings> {
+    pub(super) fn email(&self, subject: String) -> Option<EmailSettings> {
         let smtp = self.smtp.as_ref()?;
         Some(EmailSettings {
             host: smtp.host.clone(),
@@ -192,7 +197,11 @@ fn check_ca_file(smtp: &SmtpConfig) -> Result<(), Failure> {
 
 /// The trend against the newest archived report; `None` with a warning when there is none
 /// or it cannot be used: a trend is never worth failing the run.
-fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Option<Trend> {
+pub(super) fn previous_trend(
+    dir: &Path,
+    report: &Report,
+    settings: &TrendSettings,
+) -> Option<Trend> {
     let (path, text) = match archive::previous_json(dir) {
         Ok(Some(previous)) => previous,
         Ok(None) => {
@@ -225,7 +234,7 @@ fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Opti
 /// This report and the archived ones before it, `weeks` at most: each archived JSON is read
 /// for its figures only. One that cannot be read is left out with a warning: history is never
 /// worth failing the run.
-fn history(dir: &Path, report: &Report, weeks: usize) -> Vec<HistoryPoint> {
+pub(super) fn history(dir: &Path, report: &Report, weeks: usize) -> Vec<HistoryPoint> {
     let runs = match archive::runs(dir) {
         Ok(runs) => runs,
         Err(e) => {
@@ -260,15 +269,15 @@ fn history(dir: &Path, report: &Report, weeks: usize) -> Vec<HistoryPoint> {
 /// The report in every format, and the email's subject. A template that fails on this report
 /// (they were all tried on a sample report before the cluster was read, but a branch may only
 /// show now) loses only its own output: the JSON, which no template makes, is always there.
-struct Rendered {
-    markdown: Result<String, String>,
-    html: Result<String, String>,
+pub(super) struct Rendered {
+    pub(super) markdown: Result<String, String>,
+    pub(super) html: Result<String, String>,
     /// The email's body (the report shortened to fit when it must); `Ok` of an empty body
     /// without SMTP.
-    email: Result<EmailBody, String>,
-    json: String,
+    pub(super) email: Result<EmailBody, String>,
+    pub(super) json: String,
     /// `Ok("")` without SMTP.
-    subject: Result<String, String>,
+    pub(super) subject: Result<String, String>,
 }
 
 impl Rendered {
@@ -299,7 +308,7 @@ impl Rendered {
     }
 
     /// The subject, the body and the full report, or why the email cannot be made.
-    fn for_email(&self) -> Result<Email<'_>, anyhow::Error> {
+    pub(super) fn for_email(&self) -> Result<Email<'_>, anyhow::Error> {
         match (&self.subject, &self.email, &self.markdown, &self.html) {
             (Ok(subject), Ok(body), Ok(markdown), Ok(html)) => Ok(Email {
                 subject,
@@ -332,7 +341,7 @@ impl Rendered {
     }
 }
 
-fn store(
+pub(super) fn store(
     settings: &ArchiveSettings,
     at: Timestamp,
     rendered: &Rendered,
@@ -362,8 +371,8 @@ fn store(
 }
 
 /// What the email is made of.
-struct Email<'a> {
-    subject: &'a str,
+pub(super) struct Email<'a> {
+    pub(super) subject: &'a str,
     body: &'a EmailBody,
     /// The full report, attached.
     markdown: &'a str,
@@ -375,9 +384,9 @@ struct Email<'a> {
 /// base64); the archive keeps it, and the Markdown is attached.
 const HTML_ATTACHMENT_LIMIT: usize = 10 << 20;
 
-async fn send(
+pub(super) async fn send(
     settings: &EmailSettings,
-    report: &Report,
+    name: &str,
     mail: &Email<'_>,
     plan: &Plan,
 ) -> Result<(), anyhow::Error> {
@@ -386,7 +395,7 @@ async fn send(
         .to_zoned(plan.style.timezone.clone())
         .strftime("%Y-%m-%d")
         .to_string();
-    let stem = format!("kube-patrol-{}-{date}", file_safe(&report.cluster));
+    let stem = format!("kube-patrol-{}-{date}", file_safe(name));
     let (md_name, html_name) = (format!("{stem}.md"), format!("{stem}.html"));
     let mut attachments = vec![email::Attached {
         name: &md_name,
@@ -418,7 +427,7 @@ async fn send(
 }
 
 /// The cluster name as part of a file name: letters, digits, `-`, `_` and `.` only.
-fn file_safe(name: &str) -> String {
+pub(super) fn file_safe(name: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -434,7 +443,7 @@ fn file_safe(name: &str) -> String {
 
 /// What went wrong in delivering, saying what did work. When the report reached neither the
 /// archive nor a mailbox, it is written to standard output (the pod's log) so it is not lost.
-fn delivery_failure(
+pub(super) fn delivery_failure(
     archived: Option<anyhow::Result<()>>,
     emailed: Option<anyhow::Result<()>>,
     rendered: &Rendered,
@@ -490,6 +499,6 @@ fn outcome(report: &Report, fail_on: Option<FailOn>) -> Result<(), Failure> {
     ))
 }
 
-fn usage(message: impl std::fmt::Display) -> Failure {
+pub(super) fn usage(message: impl std::fmt::Display) -> Failure {
     Failure::new(Exit::Usage, anyhow::anyhow!("{message}"))
 }

@@ -135,7 +135,7 @@ fn cluster_options(args: &InspectArgs, config: &Config) -> ClusterOptions {
     let retries = args.retries.unwrap_or(config.cluster.retries);
     ClusterOptions {
         kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
+        context: args.context(),
         label_selector: args.selector.clone(),
         page_size: args.page_size,
         retry: RetryPolicy {

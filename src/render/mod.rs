@@ -3,6 +3,7 @@
 //! mounts a ConfigMap of them); reading them from disk is the caller's business.
 
 mod escape;
+pub mod fleet;
 pub mod html;
 pub mod index;
 mod view;
@@ -35,6 +36,9 @@ pub struct Templates {
     pub markdown: Template,
     /// The HTML page around the Markdown turned into HTML: sees `lang`, `title`, `body`.
     pub page: Template,
+    /// The fleet report's own part (summary, problems across clusters), before each
+    /// cluster's part made with `markdown`.
+    pub fleet: Template,
 }
 
 impl Default for Templates {
@@ -49,6 +53,7 @@ impl Default for Templates {
                 name: PAGE_TEMPLATE.into(),
                 source: include_str!("../../templates/email.html.tera").into(),
             },
+            fleet: fleet::default_template(),
         }
     }
 }
@@ -94,7 +99,7 @@ impl Templates {
     /// # Errors
     /// The first template that does not parse, with its file and line.
     pub fn check(&self) -> Result<(), Error> {
-        for template in [&self.markdown, &self.page] {
+        for template in [&self.markdown, &self.page, &self.fleet] {
             compile(template)?;
         }
         Ok(())
@@ -219,6 +224,19 @@ fn page(
     style: &Style,
     markdown: &str,
 ) -> Result<String, Error> {
+    let title = catalog.text("report.title", &[("cluster", &report.cluster)]);
+    let glance = html::glance(report, catalog, style);
+    page_with(catalog, style, &title, glance, markdown)
+}
+
+/// The page template around `glance` (HTML) and the Markdown turned into HTML.
+fn page_with(
+    catalog: &Catalog,
+    style: &Style,
+    title: &str,
+    glance: String,
+    markdown: &str,
+) -> Result<String, Error> {
     let body = html::body(markdown);
     let template = &style.templates.page;
     let fail = |e: tera::Error| template_error(template, &e);
@@ -226,8 +244,8 @@ fn page(
     // not copied: a big report's is tens of MiB.
     let context = Context::from_value(serde_json::json!({
         "lang": catalog.lang.code(),
-        "title": catalog.text("report.title", &[("cluster", &report.cluster)]),
-        "glance": html::glance(report, catalog, style),
+        "title": title,
+        "glance": glance,
         "body": body,
     }))
     .map_err(fail)?;

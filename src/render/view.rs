@@ -72,7 +72,7 @@ pub struct Fold {
 
 impl Fold {
     /// `items` cut to the fold's rows, and how many were left out.
-    fn cut<T>(self, items: &[T]) -> (&[T], usize) {
+    pub(crate) fn cut<T>(self, items: &[T]) -> (&[T], usize) {
         let shown = self.rows.map_or(items.len(), |n| items.len().min(n));
         (&items[..shown], items.len() - shown)
     }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod advice;
 mod evidence;
+mod fleet;
 mod history;
 mod owner;
 mod silence;
@@ -23,6 +24,7 @@ pub use evidence::{
     ConditionEvidence, ContainerEvidence, EventEvidence, Evidence, LogEvidence, NodeEvidence,
     Since, StateEvidence,
 };
+pub use fleet::{ClusterEntry, FleetReport, UnreadCluster, fleet_json_schema};
 pub use history::HistoryPoint;
 pub use owner::{Owner, OwnerInfo, Replacement};
 pub use silence::{PodSilence, SilenceEntry, SilenceSource, SilenceState};
