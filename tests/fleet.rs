@@ -489,6 +489,100 @@ async fn a_cluster_that_cannot_be_read_is_a_row_saying_why_and_the_run_exits_4()
     assert!(!fleet.dir.path().join("archive/clusters/down").exists());
 }
 
+/// A control plane of the test's own (`scripts/control-plane up`), stopped when dropped.
+struct ThirdCluster {
+    dir: PathBuf,
+    up: bool,
+}
+
+impl ThirdCluster {
+    fn start(dir: PathBuf) -> ThirdCluster {
+        let out = control_plane("up", &dir);
+        assert!(out.status.success(), "{}", stderr(&out));
+        ThirdCluster { dir, up: true }
+    }
+
+    /// Its kubeconfig, flattened (the CA inline) out of the directory that `down` removes, so
+    /// that it still names the stopped server.
+    fn kubeconfig(&self) -> PathBuf {
+        let kept = self.dir.with_extension("kubeconfig");
+        if !kept.exists() {
+            let view = kubectl_with(
+                &self.dir.join("kubeconfig"),
+                &["config", "view", "--flatten", "--raw"],
+            );
+            std::fs::write(&kept, stdout(&view)).expect("write the kubeconfig");
+        }
+        kept
+    }
+
+    fn stop(&mut self) {
+        if std::mem::take(&mut self.up) {
+            let out = control_plane("down", &self.dir);
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+}
+
+impl Drop for ThirdCluster {
+    fn drop(&mut self) {
+        if self.up {
+            let _ = control_plane("down", &self.dir);
+        }
+    }
+}
+
+fn control_plane(action: &str, dir: &Path) -> Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/control-plane");
+    std::process::Command::new(script)
+        .arg(action)
+        .arg(dir)
+        .output()
+        .expect("run scripts/control-plane")
+}
+
+#[tokio::test]
+async fn a_cluster_stopped_between_two_weekly_runs_is_a_row_saying_why_and_the_others_compare() {
+    let fleet = Fleet::new().await;
+    let mut third = ThirdCluster::start(fleet.dir.path().join("third"));
+    let third_ns = namespace_with_pods(&third.kubeconfig(), "kp-fleet-third", 1).await;
+    let config = fleet.config(&format!(
+        "  - name: third\n    kubeconfig: {}\n    namespaces: [{third_ns}]\ncluster:\n  retries: 1\n  request_timeout: 5s\n",
+        third.kubeconfig().display()
+    ));
+    let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let week1 = fleet.archived("latest.json");
+    assert_eq!(
+        figures(&week1["clusters"][2])[0],
+        1,
+        "the third cluster's pod"
+    );
+
+    third.stop();
+    let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not read cluster third ("),
+        "{}",
+        stderr(&out)
+    );
+    let week2 = fleet.archived("latest.json");
+    let clusters = week2["clusters"].as_array().unwrap();
+    assert_eq!(clusters[2]["cluster"], "third");
+    let reason = clusters[2]["reason"].as_str().unwrap();
+    assert!(reason.contains("127.0.0.1"), "{reason}");
+    for cluster in &clusters[..2] {
+        assert!(
+            cluster["trend"].is_object(),
+            "{}: compared with week 1",
+            cluster["cluster"]
+        );
+    }
+    assert_eq!(fleet_violations(&week2), Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn report_with_two_contexts_reads_both_clusters_of_one_kubeconfig() {
     // One kubeconfig with both control planes as contexts `new` and `old`.

@@ -108,7 +108,7 @@ pub struct NodeDistribution {
     /// Pods per node, by node name.
     pub per_node: Vec<NodePods>,
     /// The nodes folded into ranges as the seed writes them, by folded name: see
-    /// [`fold_node_names`](crate::analyze::statistics::fold_node_names) for the notation.
+    /// `analyze::statistics::fold_node_names` for the notation.
     pub groups: Vec<NodeGroup>,
     /// Pods on no node (not scheduled yet).
     pub unscheduled: usize,
