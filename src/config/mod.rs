@@ -13,6 +13,7 @@
 
 mod apply;
 mod labels;
+mod notify;
 mod read;
 mod silences;
 mod validate;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use jiff::SignedDuration;
 
 pub use labels::LabelMatch;
+pub use notify::{MetricsConfig, NotifyConfig, WebhookConfig, WebhookUrl, check_url};
 pub use read::UnvalidatedConfig;
 pub use silences::{SilenceRule, SilencesConfig};
 
@@ -46,6 +48,10 @@ pub struct Config {
     pub trend: TrendConfig,
     /// `silences:` and `silence_max:`, top-level keys.
     pub silences: SilencesConfig,
+    /// `notify:` — the chat and webhook digests.
+    pub notify: NotifyConfig,
+    /// `metrics:` — the Pushgateway.
+    pub metrics: MetricsConfig,
 }
 
 /// `cluster:` — how the report names the cluster and dates things, and how patiently the API
@@ -209,6 +215,9 @@ pub struct ReportConfig {
     pub healthy_rows_per_namespace: u32,
     /// The history section covers this many reports, this one included (1..=520).
     pub history_weeks: u32,
+    /// Where the full report can be read (an `http(s)://` URL, e.g. where the archive is
+    /// served): the digests link to it. `None` (the default): no link.
+    pub url: Option<String>,
 }
 
 impl Default for ReportConfig {
@@ -218,6 +227,7 @@ impl Default for ReportConfig {
             next_inspection: SignedDuration::from_hours(7 * 24),
             healthy_rows_per_namespace: 100,
             history_weeks: 12,
+            url: None,
         }
     }
 }

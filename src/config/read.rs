@@ -39,6 +39,7 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
             "next_inspection",
             "healthy_rows_per_namespace",
             "history_weeks",
+            "url",
         ],
     ),
     ("archive", &["dir", "keep_count", "keep_for", "lock_wait"]),
@@ -97,6 +98,7 @@ pub struct UnvalidatedConfig {
     pub(super) smtp: RawSmtp,
     pub(super) trend: RawTrend,
     pub(super) silences: super::silences::RawSilences,
+    pub(super) notify: super::notify::RawNotify,
     /// Found while reading; `validate` adds its own.
     pub(super) problems: Vec<Diagnostic>,
 }
@@ -155,6 +157,7 @@ pub(super) struct RawReport {
     pub next_inspection: Option<Text>,
     pub healthy_rows_per_namespace: Option<Spanned<i64>>,
     pub history_weeks: Option<Spanned<i64>>,
+    pub url: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -198,6 +201,7 @@ impl UnvalidatedConfig {
         let root = yaml::parse(text, &mut r.problems);
         let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
         top.extend(super::silences::TOP_KEYS);
+        top.extend(super::notify::TOP_KEYS);
         let root = r.section(root.as_ref(), "", &top);
         let sec = |r: &mut Reader, name: &str| {
             let keys = SECTIONS
@@ -253,6 +257,7 @@ impl UnvalidatedConfig {
             next_inspection: r.text(&s, "next_inspection"),
             healthy_rows_per_namespace: r.int(&s, "healthy_rows_per_namespace"),
             history_weeks: r.int(&s, "history_weeks"),
+            url: r.text(&s, "url"),
         };
         let s = sec(&mut r, "archive");
         let archive = RawArchive {
@@ -268,6 +273,7 @@ impl UnvalidatedConfig {
             restart_growth_abnormal: r.int(&s, "restart_growth_abnormal"),
         };
         let silences = super::silences::read(&mut r, &root);
+        let notify = super::notify::read(&mut r, &root);
         UnvalidatedConfig {
             cluster,
             namespaces,
@@ -280,6 +286,7 @@ impl UnvalidatedConfig {
             smtp,
             trend,
             silences,
+            notify,
             problems: r.problems,
         }
     }
@@ -374,7 +381,7 @@ impl Reader {
         self.scalar(node, path, "a text value")
     }
 
-    fn int(&mut self, s: &Section, key: &str) -> Option<Spanned<i64>> {
+    pub(super) fn int(&mut self, s: &Section, key: &str) -> Option<Spanned<i64>> {
         self.parsed(s, key, "a whole number", |t| t.parse().ok())
     }
 

@@ -176,6 +176,7 @@ fn every_key_is_read() {
             next_inspection: SignedDuration::from_hours(14 * 24),
             healthy_rows_per_namespace: 0,
             history_weeks: 26,
+            url: None,
         },
         archive: ArchiveConfig {
             dir: Some("/reports".into()),
@@ -202,6 +203,8 @@ fn every_key_is_read() {
             restart_growth_abnormal: 20,
         },
         silences: SilencesConfig::default(),
+        notify: Default::default(),
+        metrics: Default::default(),
     };
     assert_eq!(c, expected);
 }

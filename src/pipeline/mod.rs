@@ -4,6 +4,7 @@
 
 mod index;
 mod notice;
+mod notify;
 mod rehearsal;
 mod report;
 mod run;

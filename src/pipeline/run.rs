@@ -2,14 +2,17 @@
 //! report, archive the report, email it.
 //!
 //! What has been made is never lost to a later failure: a full or read-only archive does not
-//! stop the email, a refused email does not undo the archive; either failure ends in
-//! [`Exit::Delivery`] once both have been tried.
+//! stop the email, a refused email does not undo the archive, and each digest channel
+//! (`notify:`) and the metrics are sent whatever became of the others; any failure ends in
+//! [`Exit::Delivery`] once everything has been tried, naming what was delivered and what was
+//! not.
 
 use std::path::Path;
 
 use jiff::Timestamp;
 use tracing::{info, warn};
 
+use super::notify::{Channels, Sent};
 use super::{Inspection, Plan, inspect, load_config, notice, partial, render_one};
 use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
@@ -17,6 +20,7 @@ use crate::config::{Config, SmtpConfig};
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::deliver::email::{self, EmailSettings, Secret};
 use crate::locale::Catalog;
+use crate::render::metrics::RunFacts;
 use crate::render::{self, EmailBody};
 use crate::report::Trend;
 use crate::report::{Health, HistoryPoint, Report};
@@ -38,8 +42,9 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
             "run needs a config file (--config FILE or $KUBE_PATROL_CONFIG) saying where to archive and whom to email; `kube-patrol report` prints a report without one",
         ));
     };
+    let started = std::time::Instant::now();
     let config = load_config(&args.inspect)?;
-    let delivery = Delivery::new(path, &config)?;
+    let delivery = Delivery::new(path, &config, args.metrics_file.as_deref())?;
     let plan = Plan::new(&args.inspect, config)?;
     match &args.inspect.from_dump {
         Some(dump) => info!(dump = %dump, "inspecting the dump"),
@@ -87,7 +92,21 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
             None => None,
         },
     };
-    if let Some(failure) = delivery_failure(archived, emailed, &rendered) {
+    let mut others = delivery
+        .channels
+        .digests(&report, &catalog, &plan.style)
+        .await;
+    let success = !report.partial
+        && archived.as_ref().is_none_or(Result::is_ok)
+        && emailed.as_ref().is_none_or(Result::is_ok)
+        && others.iter().all(|s| s.result.is_ok());
+    let run = RunFacts {
+        finished_at: Timestamp::now(),
+        duration_seconds: started.elapsed().as_secs_f64(),
+        success,
+    };
+    others.extend(delivery.channels.metrics(&report, &run).await);
+    if let Some(failure) = delivery_failure(archived, emailed, others, &rendered) {
         return Err(failure);
     }
     outcome(&report, args.fail_on)
@@ -98,14 +117,21 @@ struct Delivery {
     archive: Option<ArchiveSettings>,
     smtp: Option<SmtpConfig>,
     password: Option<Secret>,
+    /// The digests and the metrics.
+    channels: Channels,
 }
 
 impl Delivery {
-    fn new(config_path: &Path, config: &Config) -> Result<Self, Failure> {
+    fn new(
+        config_path: &Path,
+        config: &Config,
+        metrics_file: Option<&Path>,
+    ) -> Result<Self, Failure> {
         let archive = config.archive.settings();
-        if archive.is_none() && config.smtp.is_none() {
+        let channels = Channels::new(config, metrics_file)?;
+        if archive.is_none() && config.smtp.is_none() && !channels.any() {
             return Err(usage(format!(
-                "config file {} sets neither archive.dir nor smtp: run would deliver the report nowhere; add one, or use `kube-patrol report`",
+                "config file {} sets neither archive.dir nor smtp (nor notify or metrics): run would deliver the report nowhere; add one, or use `kube-patrol report`",
                 config_path.display()
             )));
         }
@@ -120,6 +146,7 @@ impl Delivery {
             archive,
             smtp: config.smtp.clone(),
             password,
+            channels,
         })
     }
 
@@ -432,37 +459,73 @@ fn file_safe(name: &str) -> String {
     safe.trim_matches('-').to_owned()
 }
 
-/// What went wrong in delivering, saying what did work. When the report reached neither the
-/// archive nor a mailbox, it is written to standard output (the pod's log) so it is not lost.
+/// What went wrong in delivering, in one line saying what did work. When the report reached
+/// neither the archive nor a mailbox, it is written to standard output (the pod's log) so it is
+/// not lost. `others`: the digests and the metrics, each named.
 fn delivery_failure(
     archived: Option<anyhow::Result<()>>,
     emailed: Option<anyhow::Result<()>>,
+    others: Vec<Sent>,
     rendered: &Rendered,
 ) -> Option<Failure> {
     let text = |e: &anyhow::Error| crate::error::one_line(e.as_ref());
-    let message = match (&archived, &emailed) {
-        (Some(Err(a)), Some(Ok(()))) => {
-            format!("the report was emailed but not archived: {}", text(a))
+    let report_kept = matches!(archived, Some(Ok(()))) || matches!(emailed, Some(Ok(())));
+    let report_lost = !report_kept
+        && (archived.as_ref().is_some_and(|r| r.is_err())
+            || emailed.as_ref().is_some_and(|r| r.is_err()));
+    let place = if report_lost && super::report::write_stdout(rendered.fallback()).is_ok() {
+        " (it is on standard output instead)"
+    } else {
+        ""
+    };
+    let message = if others.is_empty() {
+        match (&archived, &emailed) {
+            (Some(Err(a)), Some(Ok(()))) => {
+                format!("the report was emailed but not archived: {}", text(a))
+            }
+            (Some(Ok(())), Some(Err(e))) => {
+                format!("the report was archived but not emailed: {}", text(e))
+            }
+            (Some(Ok(())) | None, Some(Ok(())) | None) => return None,
+            _ => {
+                let errors: Vec<String> = [archived, emailed]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Result::err)
+                    .map(|e| text(&e))
+                    .collect();
+                format!("the report was not delivered{place}: {}", errors.join("; "))
+            }
         }
-        (Some(Ok(())), Some(Err(e))) => {
-            format!("the report was archived but not emailed: {}", text(e))
+    } else {
+        let named = [("the archive", archived), ("email", emailed)]
+            .into_iter()
+            .filter_map(|(what, result)| result.map(|result| Sent { what, result }))
+            .chain(others);
+        let (delivered, failed): (Vec<Sent>, Vec<Sent>) = named.partition(|s| s.result.is_ok());
+        if failed.is_empty() {
+            return None;
         }
-        (Some(Ok(())) | None, Some(Ok(())) | None) => return None,
-        _ => {
-            let errors: Vec<String> = [archived, emailed]
-                .into_iter()
-                .flatten()
-                .filter_map(Result::err)
-                .map(|e| text(&e))
-                .collect();
-            let shown = super::report::write_stdout(rendered.fallback()).is_ok();
-            let place = if shown {
-                " (it is on standard output instead)"
-            } else {
-                ""
-            };
-            format!("the report was not delivered{place}: {}", errors.join("; "))
-        }
+        let names = |sent: &[Sent]| sent.iter().map(|s| s.what).collect::<Vec<_>>().join(", ");
+        let errors: Vec<String> = failed
+            .iter()
+            .filter_map(|s| {
+                s.result
+                    .as_ref()
+                    .err()
+                    .map(|e| format!("{}: {}", s.what, text(e)))
+            })
+            .collect();
+        let head = if delivered.is_empty() {
+            format!("nothing was delivered{place}: not to {}", names(&failed))
+        } else {
+            format!(
+                "delivered to {}{place}; not to {}",
+                names(&delivered),
+                names(&failed)
+            )
+        };
+        format!("{head}: {}", errors.join("; "))
     };
     Some(Failure::new(Exit::Delivery, anyhow::anyhow!(message)))
 }
