@@ -112,6 +112,35 @@ fn hmac_hex(key: &str, body: &str) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What Microsoft's Adaptive Cards library (npm `adaptivecards`, installed by scripts/test-deps)
+/// reports on `card` parsed as a 1.4 host would: unknown elements, invalid values.
+fn adaptive_card_problems(setup: &Setup, card: &Value) -> Vec<String> {
+    let cache = match std::env::var_os("KP_CACHE") {
+        Some(dir) => PathBuf::from(dir),
+        None => match std::env::var_os("XDG_CACHE_HOME") {
+            Some(dir) => PathBuf::from(dir),
+            None => PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache"),
+        }
+        .join("kube-patrol"),
+    };
+    let library = cache.join("npm-adaptivecards");
+    assert!(
+        library.join("node_modules/adaptivecards").exists(),
+        "{} is missing: run scripts/test-deps (it installs the adaptivecards library)",
+        library.display()
+    );
+    let file = setup.path("card.json");
+    std::fs::write(&file, card.to_string()).unwrap();
+    let out = Command::new("node")
+        .arg(repo("tests/support/adaptive_card_check.js"))
+        .arg(&library)
+        .arg(&file)
+        .output()
+        .expect("node runs the Adaptive Card check");
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Every text of a Slack message's blocks, joined by line feeds.
 fn slack_text(message: &Value) -> String {
     let mut out = Vec::new();
@@ -188,6 +217,10 @@ fn a_run_sends_one_digest_each_to_slack_teams_and_a_signed_webhook() {
     assert_eq!(
         card["content"]["actions"][0]["url"],
         "https://reports.example.com/pigo/"
+    );
+    assert_eq!(
+        adaptive_card_problems(&setup, &card["content"]),
+        Vec::<String>::new()
     );
 
     let hook = &hooks[1];
