@@ -277,3 +277,54 @@ fn an_unreachable_pushgateway_is_retried_then_run_exits_5_saying_the_archive_was
     );
     assert!(setup.path("reports/latest.json").exists());
 }
+
+#[test]
+fn a_run_that_cannot_read_the_cluster_marks_its_failure_and_keeps_the_last_reports_series() {
+    let gateway = Pushgateway::start();
+    let setup = Setup::new();
+    setup.write_config(
+        "prod",
+        &format!("metrics:\n  pushgateway: {}\n", gateway.url()),
+    );
+    let good = setup.run(1, &[]);
+    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kubeconfig = setup.path("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: down\nclusters:\n- name: down\n  \
+             cluster:\n    server: http://127.0.0.1:{closed}\ncontexts:\n- name: down\n  \
+             context:\n    cluster: down\n    user: nobody\nusers:\n- name: nobody\n  user: {{}}\n"
+        ),
+    )
+    .unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_kube-patrol"))
+        .arg("run")
+        .arg("--config")
+        .arg(setup.path("config.yaml"))
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["--retries", "0"])
+        .output()
+        .unwrap();
+
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let metrics = gateway.metrics();
+    let has = |line: &str| metrics.lines().any(|l| l == line);
+    assert!(
+        has("kube_patrol_last_run_success{cluster=\"prod\",instance=\"\",job=\"kube-patrol\"} 0"),
+        "{metrics}"
+    );
+    assert!(
+        has(
+            "kube_patrol_pods{cluster=\"prod\",health=\"unhealthy\",instance=\"\",job=\"kube-patrol\",namespace=\"pigo-dev\"} 1"
+        ),
+        "the last report's series are kept:\n{metrics}"
+    );
+}

@@ -18,7 +18,17 @@ pub const JOB: &str = "kube-patrol";
 /// The text exposition format's media type.
 pub const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// PUTs `metrics` (text format) as the group of `cluster` on the Pushgateway at `base`
+/// How a push changes the group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Push {
+    /// PUT: the pushed series replace the whole group (a run's full metrics).
+    Replace,
+    /// POST: only the series of the pushed metric names are replaced (a failed run's own
+    /// series; the last report's are kept).
+    Update,
+}
+
+/// Pushes `metrics` (text format) as the group of `cluster` on the Pushgateway at `base`
 /// (`http://host:9091`, a path prefix allowed); the attempts it took.
 ///
 /// # Errors
@@ -27,12 +37,16 @@ pub async fn push(
     base: &str,
     cluster: &str,
     metrics: String,
+    push: Push,
     settings: &HttpSettings,
 ) -> Result<u32, HttpError> {
     let url = Secret::new(group_url(base, cluster));
     let out = Outgoing {
         channel: CHANNEL,
-        method: Method::PUT,
+        method: match push {
+            Push::Replace => Method::PUT,
+            Push::Update => Method::POST,
+        },
         url: &url,
         content_type: TEXT_FORMAT,
         headers: Vec::new(),

@@ -154,11 +154,27 @@ impl Channels {
             });
         }
         if let Some(base) = &self.pushgateway {
+            let (cluster, replace) = (&report.cluster, pushgateway::Push::Replace);
             let result =
-                pushgateway::push(base, &report.cluster, text, &self.metrics_settings).await;
+                pushgateway::push(base, cluster, text, replace, &self.metrics_settings).await;
             outcomes.push(sent(pushgateway::CHANNEL, result));
         }
         outcomes
+    }
+
+    /// After a run that made no report: pushes the run's own series (success 0) and keeps the
+    /// last report's; the metrics file is left as it was. A failure here is only logged: the
+    /// run already fails for its own reason.
+    pub(super) async fn failed_run(&self, cluster: &str, run: &RunFacts) {
+        let Some(base) = &self.pushgateway else {
+            return;
+        };
+        let text = metrics::run_metrics(cluster, run);
+        let update = pushgateway::Push::Update;
+        match pushgateway::push(base, cluster, text, update, &self.metrics_settings).await {
+            Ok(_) => tracing::info!("the failed run is in the Pushgateway's metrics"),
+            Err(e) => tracing::warn!("{}", crate::error::one_line(&e)),
+        }
     }
 }
 

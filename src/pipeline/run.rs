@@ -60,6 +60,13 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
             if let Some(settings) = delivery.email(subject) {
                 notice::send(&settings, &body).await;
             }
+            let run = RunFacts {
+                finished_at: Timestamp::now(),
+                duration_seconds: started.elapsed().as_secs_f64(),
+                success: false,
+            };
+            let cluster = notice::cluster_name(&args.inspect, &plan);
+            delivery.channels.failed_run(&cluster, &run).await;
             return Err(failure);
         }
     };

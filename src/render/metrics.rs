@@ -105,6 +105,15 @@ pub fn metrics(report: &Report, run: &RunFacts) -> String {
         );
     }
 
+    out.push_str(&run_metrics(&report.cluster, run));
+    out
+}
+
+/// The run's own series only (time, duration, success): what a run that could not make a
+/// report pushes, leaving the last report's series as they were.
+pub fn run_metrics(cluster: &str, run: &RunFacts) -> String {
+    let cluster = escape(cluster);
+    let mut out = String::new();
     family(
         &mut out,
         "kube_patrol_last_run_timestamp_seconds",
