@@ -44,9 +44,9 @@ pub struct Digest {
     pub facts: Vec<(String, String)>,
     /// `Since the last report (date): 🆕 2 new, ✅ 1 resolved`; `None` without a trend.
     pub change: Option<String>,
-    /// `🆕 pigo-dev Deployment/api: crashing`, at most [`CHANGES_LISTED`].
+    /// `🆕 pigo-dev Deployment/api: crashing`, at most 10, then "…N more".
     pub new: Vec<String>,
-    /// `✅ ...`, at most [`CHANGES_LISTED`].
+    /// `✅ ...`, at most 10, then "…N more".
     pub resolved: Vec<String>,
     /// `Top problems (N problem pods)`, or that there is none.
     pub problems_title: String,

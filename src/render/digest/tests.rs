@@ -180,3 +180,48 @@ fn the_webhook_json_carries_the_reports_own_summary_findings_and_trend() {
     );
     assert_eq!(body["trend"], Value::Null);
 }
+
+#[test]
+fn silenced_pods_are_a_figure_of_their_own_and_absent_when_there_are_none() {
+    let mut report = seed_report(Lang::En);
+    let catalog = Catalog::builtin(Lang::En);
+    let digest = Digest::new(&report, &catalog, &taipei(), 20, None);
+    assert!(
+        !digest
+            .facts
+            .iter()
+            .any(|(label, _)| label.contains("Silenced"))
+    );
+    report.summary.counts.silenced = 2;
+    let digest = Digest::new(&report, &catalog, &taipei(), 20, None);
+    assert!(
+        digest
+            .facts
+            .contains(&("🔕 Silenced".to_owned(), "2".to_owned()))
+    );
+    let teams = teams(&digest);
+    let facts = &teams["attachments"][0]["content"]["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "FactSet")
+        .unwrap()["facts"];
+    assert!(
+        facts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["title"] == "🔕 Silenced" && f["value"] == "2")
+    );
+}
+
+#[test]
+fn a_healthy_cluster_says_there_is_nothing_to_do_and_lists_no_problem() {
+    let mut report = seed_report(Lang::ZhTw);
+    report.findings.clear();
+    let digest = Digest::new(&report, &Catalog::builtin(Lang::ZhTw), &taipei(), 20, None);
+    assert_eq!(digest.problems_title, "沒有問題 Pod：本週無需處理。");
+    let message = slack(&digest);
+    let all = message["blocks"].to_string();
+    assert!(!all.contains("另有"), "no \"…N more\": {all}");
+}
