@@ -16,6 +16,7 @@ mod labels;
 mod notify;
 mod read;
 mod silences;
+mod teams;
 mod validate;
 mod yaml;
 
@@ -30,6 +31,7 @@ pub use labels::LabelMatch;
 pub use notify::{MetricsConfig, NotifyConfig, WebhookConfig, WebhookUrl, check_url};
 pub use read::UnvalidatedConfig;
 pub use silences::{SilenceRule, SilencesConfig};
+pub use teams::TeamConfig;
 
 /// Everything the config file can set, validated. Each section's `Default` is the documented
 /// default (see `examples/kube-patrol.yaml`).
@@ -52,6 +54,8 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// `metrics:` — the Pushgateway.
     pub metrics: MetricsConfig,
+    /// `teams:` — the report routed per team, in file order.
+    pub teams: Vec<TeamConfig>,
 }
 
 /// `cluster:` — how the report names the cluster and dates things, and how patiently the API

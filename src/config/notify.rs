@@ -124,9 +124,7 @@ impl Default for MetricsConfig {
 /// `notify:` and `metrics:` as written.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct RawNotify {
-    slack: Option<Text>,
-    teams: Option<Text>,
-    webhook: Option<RawWebhook>,
+    channels: RawChannels,
     problems: Option<Spanned<i64>>,
     timeout: Option<Text>,
     retries: Option<Spanned<i64>>,
@@ -137,8 +135,53 @@ pub(super) struct RawNotify {
     metrics_backoff: Option<Text>,
 }
 
+/// `slack:`, `teams:` and `webhook:` as written (in `notify:` or a `teams:` entry).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct RawChannels {
+    slack: Option<Text>,
+    teams: Option<Text>,
+    webhook: Option<RawWebhook>,
+}
+
+/// Reads `slack:`, `teams:` and `webhook:` from the mapping `s` at `path`.
+pub(super) fn read_channels(r: &mut Reader, s: &Section, path: &str) -> RawChannels {
+    let slack_path = super::join(path, "slack");
+    let slack = r.section(s.value("slack"), &slack_path, &CHAT_KEYS);
+    let teams_path = super::join(path, "teams");
+    let teams = r.section(s.value("teams"), &teams_path, &CHAT_KEYS);
+    let webhook = s.value("webhook").map(|node| {
+        let w = r.section(Some(node), &super::join(path, "webhook"), &WEBHOOK_KEYS);
+        RawWebhook {
+            at: node.at,
+            path: super::join(path, "webhook"),
+            url: r.text(&w, "url"),
+            url_file: r.text(&w, "url_file"),
+            secret_file: r.text(&w, "secret_file"),
+        }
+    });
+    RawChannels {
+        slack: r.text(&slack, "url_file"),
+        teams: r.text(&teams, "url_file"),
+        webhook,
+    }
+}
+
+/// The Slack and Teams URL files, and the webhook.
+pub(super) fn validate_channels(
+    raw: RawChannels,
+    p: &mut Problems,
+) -> (Option<PathBuf>, Option<PathBuf>, Option<WebhookConfig>) {
+    let url_file = "leave it out to send nothing there";
+    (
+        path(raw.slack, url_file, p),
+        path(raw.teams, url_file, p),
+        raw.webhook.and_then(|w| webhook(w, p)),
+    )
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 struct RawWebhook {
+    path: String,
     at: super::Location,
     url: Option<Text>,
     url_file: Option<Text>,
@@ -148,22 +191,10 @@ struct RawWebhook {
 /// Reads both sections from the file's top-level mapping.
 pub(super) fn read(r: &mut Reader, root: &Section) -> RawNotify {
     let s = r.section(root.value("notify"), "notify", &NOTIFY_KEYS);
-    let slack = r.section(s.value("slack"), "notify.slack", &CHAT_KEYS);
-    let teams = r.section(s.value("teams"), "notify.teams", &CHAT_KEYS);
-    let webhook = s.value("webhook").map(|node| {
-        let w = r.section(Some(node), "notify.webhook", &WEBHOOK_KEYS);
-        RawWebhook {
-            at: node.at,
-            url: r.text(&w, "url"),
-            url_file: r.text(&w, "url_file"),
-            secret_file: r.text(&w, "secret_file"),
-        }
-    });
+    let channels = read_channels(r, &s, "notify");
     let m = r.section(root.value("metrics"), "metrics", &METRICS_KEYS);
     RawNotify {
-        slack: r.text(&slack, "url_file"),
-        teams: r.text(&teams, "url_file"),
-        webhook,
+        channels,
         problems: r.int(&s, "problems"),
         timeout: r.text(&s, "timeout"),
         retries: r.int(&s, "retries"),
@@ -178,11 +209,11 @@ pub(super) fn read(r: &mut Reader, root: &Section) -> RawNotify {
 /// Checks both sections.
 pub(super) fn validate(raw: RawNotify, p: &mut Problems) -> (NotifyConfig, MetricsConfig) {
     let d = NotifyConfig::default();
-    let url_file = "leave it out to send nothing there";
+    let (slack, teams, webhook) = validate_channels(raw.channels, p);
     let notify = NotifyConfig {
-        slack: path(raw.slack, url_file, p),
-        teams: path(raw.teams, url_file, p),
-        webhook: raw.webhook.and_then(|w| webhook(w, p)),
+        slack,
+        teams,
+        webhook,
         problems: number(raw.problems.as_ref(), 0..=200, p).unwrap_or(d.problems),
         timeout: duration(raw.timeout, p).unwrap_or(d.timeout),
         retries: number(raw.retries.as_ref(), 0..=10, p).unwrap_or(d.retries),
@@ -210,7 +241,7 @@ fn webhook(raw: RawWebhook, p: &mut Problems) -> Option<WebhookConfig> {
         (None, None) => {
             p.push(Diagnostic::new(
                 raw.at,
-                "notify.webhook.url",
+                format!("{}.url", raw.path),
                 "missing: the webhook needs `url` (or `url_file` when the URL holds a token)",
             ));
             return None;

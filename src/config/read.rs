@@ -99,6 +99,7 @@ pub struct UnvalidatedConfig {
     pub(super) trend: RawTrend,
     pub(super) silences: super::silences::RawSilences,
     pub(super) notify: super::notify::RawNotify,
+    pub(super) teams: Vec<super::teams::RawTeam>,
     /// Found while reading; `validate` adds its own.
     pub(super) problems: Vec<Diagnostic>,
 }
@@ -202,6 +203,7 @@ impl UnvalidatedConfig {
         let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
         top.extend(super::silences::TOP_KEYS);
         top.extend(super::notify::TOP_KEYS);
+        top.push("teams");
         let root = r.section(root.as_ref(), "", &top);
         let sec = |r: &mut Reader, name: &str| {
             let keys = SECTIONS
@@ -274,6 +276,7 @@ impl UnvalidatedConfig {
         };
         let silences = super::silences::read(&mut r, &root);
         let notify = super::notify::read(&mut r, &root);
+        let teams = super::teams::read(&mut r, &root);
         UnvalidatedConfig {
             cluster,
             namespaces,
@@ -287,6 +290,7 @@ impl UnvalidatedConfig {
             trend,
             silences,
             notify,
+            teams,
             problems: r.problems,
         }
     }

@@ -205,6 +205,7 @@ fn every_key_is_read() {
         silences: SilencesConfig::default(),
         notify: Default::default(),
         metrics: Default::default(),
+        teams: Vec::new(),
     };
     assert_eq!(c, expected);
 }

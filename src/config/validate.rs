@@ -29,6 +29,7 @@ impl UnvalidatedConfig {
         let mut problems = self.problems;
         let p = &mut problems;
         let (notify, metrics) = super::notify::validate(self.notify, p);
+        let teams = super::teams::validate(self.teams, self.smtp.at.is_some(), p);
         let config = Config {
             cluster: cluster(self.cluster, p),
             namespaces: namespaces(self.namespaces, p),
@@ -43,6 +44,7 @@ impl UnvalidatedConfig {
             silences: super::silences::validate(self.silences, p),
             notify,
             metrics,
+            teams,
         };
         if problems.is_empty() {
             Ok(config)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 use crate::cli::{Exit, Failure};
-use crate::config::{Config, WebhookUrl, check_url};
+use crate::config::{Config, WebhookConfig, WebhookUrl, check_url};
 use crate::deliver::email::Secret;
 use crate::deliver::http::HttpSettings;
 use crate::deliver::{pushgateway, slack, teams, textfile, webhook};
@@ -19,7 +19,7 @@ use crate::report::Report;
 
 /// One delivery's outcome: what it was (`Slack`, `the webhook`...) and how it went.
 pub(super) struct Sent {
-    pub what: &'static str,
+    pub what: String,
     pub result: anyhow::Result<()>,
 }
 
@@ -45,38 +45,16 @@ impl Channels {
     /// URL) does not hold an `http(s)://` URL; the URL itself is never shown.
     pub(super) fn new(config: &Config, metrics_file: Option<&Path>) -> Result<Self, Failure> {
         let n = &config.notify;
-        let webhook = match &n.webhook {
-            None => None,
-            Some(w) => {
-                let url = match &w.url {
-                    WebhookUrl::Inline(url) => Secret::new(url.clone()),
-                    WebhookUrl::File(file) => url_file("notify.webhook.url_file", file)?,
-                };
-                let key = match &w.secret_file {
-                    Some(file) => Some(secret_file("notify.webhook.secret_file", file)?),
-                    None => None,
-                };
-                Some((url, key))
-            }
-        };
-        let http =
-            |timeout: jiff::SignedDuration, retries, backoff: jiff::SignedDuration| HttpSettings {
-                timeout: timeout.unsigned_abs(),
-                retries,
-                backoff: backoff.unsigned_abs(),
-            };
+        let (slack, teams, webhook) = chat(
+            n.slack.as_ref(),
+            n.teams.as_ref(),
+            n.webhook.as_ref(),
+            "notify",
+        )?;
         let m = &config.metrics;
         Ok(Channels {
-            slack: n
-                .slack
-                .as_ref()
-                .map(|f| url_file("notify.slack.url_file", f))
-                .transpose()?,
-            teams: n
-                .teams
-                .as_ref()
-                .map(|f| url_file("notify.teams.url_file", f))
-                .transpose()?,
+            slack,
+            teams,
             webhook,
             settings: http(n.timeout, n.retries, n.backoff),
             problems: n.problems as usize,
@@ -84,6 +62,32 @@ impl Channels {
             pushgateway: m.pushgateway.clone(),
             metrics_settings: http(m.timeout, m.retries, m.backoff),
             metrics_file: metrics_file.map(Path::to_owned),
+        })
+    }
+
+    /// The chat and webhook channels of `teams[index]`, sent as `notify:` says; no metrics.
+    ///
+    /// # Errors
+    /// As [`Channels::new`].
+    pub(super) fn for_team(config: &Config, index: usize) -> Result<Self, Failure> {
+        let (n, team) = (&config.notify, &config.teams[index]);
+        let prefix = format!("teams[{index}]");
+        let (slack, teams, webhook) = chat(
+            team.slack.as_ref(),
+            team.teams.as_ref(),
+            team.webhook.as_ref(),
+            &prefix,
+        )?;
+        Ok(Channels {
+            slack,
+            teams,
+            webhook,
+            settings: http(n.timeout, n.retries, n.backoff),
+            problems: n.problems as usize,
+            url: config.report.url.clone(),
+            pushgateway: None,
+            metrics_settings: http(n.timeout, n.retries, n.backoff),
+            metrics_file: None,
         })
     }
 
@@ -131,7 +135,7 @@ impl Channels {
                     }
                 };
                 Sent {
-                    what: webhook::CHANNEL,
+                    what: webhook::CHANNEL.to_owned(),
                     result: result.map(drop),
                 }
             }));
@@ -149,7 +153,7 @@ impl Channels {
                 tracing::info!(path = %path.display(), "metrics written");
             }
             outcomes.push(Sent {
-                what: "the metrics file",
+                what: "the metrics file".to_owned(),
                 result,
             });
         }
@@ -178,10 +182,58 @@ impl Channels {
     }
 }
 
-fn sent<T>(what: &'static str, result: Result<T, crate::deliver::http::HttpError>) -> Sent {
+fn sent<T>(what: &str, result: Result<T, crate::deliver::http::HttpError>) -> Sent {
     Sent {
-        what,
+        what: what.to_owned(),
         result: result.map(drop).map_err(anyhow::Error::from),
+    }
+}
+
+type Chat = (
+    Option<Secret>,
+    Option<Secret>,
+    Option<(Secret, Option<Secret>)>,
+);
+
+/// The secrets of a Slack, a Teams and a webhook channel, named in errors under `prefix`.
+fn chat(
+    slack: Option<&PathBuf>,
+    teams: Option<&PathBuf>,
+    webhook: Option<&WebhookConfig>,
+    prefix: &str,
+) -> Result<Chat, Failure> {
+    let webhook = match webhook {
+        None => None,
+        Some(w) => {
+            let url = match &w.url {
+                WebhookUrl::Inline(url) => Secret::new(url.clone()),
+                WebhookUrl::File(file) => url_file(&format!("{prefix}.webhook.url_file"), file)?,
+            };
+            let key = match &w.secret_file {
+                Some(file) => Some(secret_file(&format!("{prefix}.webhook.secret_file"), file)?),
+                None => None,
+            };
+            Some((url, key))
+        }
+    };
+    let slack = slack
+        .map(|f| url_file(&format!("{prefix}.slack.url_file"), f))
+        .transpose()?;
+    let teams = teams
+        .map(|f| url_file(&format!("{prefix}.teams.url_file"), f))
+        .transpose()?;
+    Ok((slack, teams, webhook))
+}
+
+fn http(
+    timeout: jiff::SignedDuration,
+    retries: u32,
+    backoff: jiff::SignedDuration,
+) -> HttpSettings {
+    HttpSettings {
+        timeout: timeout.unsigned_abs(),
+        retries,
+        backoff: backoff.unsigned_abs(),
     }
 }
 

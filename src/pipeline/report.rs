@@ -21,6 +21,7 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     let Inspection {
         mut report,
         catalog,
+        ..
     } = inspect(&args.inspect, &plan).await?;
     if let Some(path) = &args.compare_with {
         let settings = plan.config.trend.settings();

@@ -16,7 +16,7 @@ use super::notify::{Channels, Sent};
 use super::{Inspection, Plan, inspect, load_config, notice, partial, render_one};
 use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
-use crate::config::{Config, SmtpConfig};
+use crate::config::{Config, SmtpConfig, TeamConfig};
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::deliver::email::{self, EmailSettings, Secret};
 use crate::locale::Catalog;
@@ -53,6 +53,7 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     let Inspection {
         mut report,
         catalog,
+        teams: mut team_reports,
     } = match inspect(&args.inspect, &plan).await {
         Ok(inspection) => inspection,
         Err(failure) => {
@@ -71,9 +72,15 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
         }
     };
     if let Some(archive) = &delivery.archive {
-        let trend = previous_trend(&archive.dir, &report, &plan.config.trend.settings());
+        let settings = plan.config.trend.settings();
+        let trend = previous_trend(&archive.dir, &report, &settings, None);
         if let Some(trend) = trend {
             crate::analyze::with_trend(&mut report, trend, &catalog);
+        }
+        for (team, team_report) in plan.config.teams.iter().zip(&mut team_reports) {
+            if let Some(trend) = previous_trend(&archive.dir, team_report, &settings, Some(team)) {
+                crate::analyze::with_trend(team_report, trend, &catalog);
+            }
         }
         let weeks = plan.config.report.history_weeks as usize;
         report.history = history(&archive.dir, &report, weeks);
@@ -103,6 +110,9 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
         .channels
         .digests(&report, &catalog, &plan.style)
         .await;
+    for ((team, channels), team_report) in delivery.teams.iter().zip(&team_reports) {
+        others.extend(route(team, channels, team_report, &catalog, &plan, &delivery).await);
+    }
     let success = !report.partial
         && archived.as_ref().is_none_or(Result::is_ok)
         && emailed.as_ref().is_none_or(Result::is_ok)
@@ -126,6 +136,8 @@ struct Delivery {
     password: Option<Secret>,
     /// The digests and the metrics.
     channels: Channels,
+    /// Each of `teams:` with its chat channels.
+    teams: Vec<(TeamConfig, Channels)>,
 }
 
 impl Delivery {
@@ -136,7 +148,10 @@ impl Delivery {
     ) -> Result<Self, Failure> {
         let archive = config.archive.settings();
         let channels = Channels::new(config, metrics_file)?;
-        if archive.is_none() && config.smtp.is_none() && !channels.any() {
+        let teams = (0..config.teams.len())
+            .map(|i| Ok((config.teams[i].clone(), Channels::for_team(config, i)?)))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        if archive.is_none() && config.smtp.is_none() && !channels.any() && teams.is_empty() {
             return Err(usage(format!(
                 "config file {} sets neither archive.dir nor smtp (nor notify or metrics): run would deliver the report nowhere; add one, or use `kube-patrol report`",
                 config_path.display()
@@ -154,6 +169,7 @@ impl Delivery {
             smtp: config.smtp.clone(),
             password,
             channels,
+            teams,
         })
     }
 
@@ -226,7 +242,13 @@ fn check_ca_file(smtp: &SmtpConfig) -> Result<(), Failure> {
 
 /// The trend against the newest archived report; `None` with a warning when there is none
 /// or it cannot be used: a trend is never worth failing the run.
-fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Option<Trend> {
+/// `team`: compare with the previous report's pods of the team's namespaces only.
+fn previous_trend(
+    dir: &Path,
+    report: &Report,
+    settings: &TrendSettings,
+    team: Option<&TeamConfig>,
+) -> Option<Trend> {
     let (path, text) = match archive::previous_json(dir) {
         Ok(Some(previous)) => previous,
         Ok(None) => {
@@ -238,8 +260,12 @@ fn previous_trend(dir: &Path, report: &Report, settings: &TrendSettings) -> Opti
             return None;
         }
     };
-    let compared =
-        trend::parse_previous(&text).map(|previous| trend::trend(&previous, report, settings));
+    let compared = trend::parse_previous(&text).map(|mut previous| {
+        if let Some(team) = team {
+            previous.retain_namespaces(|ns| team.owns(ns));
+        }
+        trend::trend(&previous, report, settings)
+    });
     match compared {
         Ok(trend) => {
             info!(previous = %path.display(), new = trend.new_problems.len(), resolved = trend.resolved.len(), "compared with the previous report");
@@ -404,6 +430,50 @@ struct Email<'a> {
     html: &'a str,
 }
 
+/// The report of `team`'s namespaces to the team: by email to its recipients (through the
+/// `smtp` server, its own subject and attachments), and its digest to its chat channels. Each
+/// outcome is named `team NAME: email`, `team NAME: Slack`...
+async fn route(
+    team: &TeamConfig,
+    channels: &Channels,
+    report: &Report,
+    catalog: &Catalog,
+    plan: &Plan,
+    delivery: &Delivery,
+) -> Vec<Sent> {
+    let mut outcomes = Vec::new();
+    if !team.email.is_empty() {
+        let rendered = Rendered::of(report, catalog, plan, delivery.smtp.as_ref());
+        let result = match rendered.for_email() {
+            Err(e) => Err(e),
+            Ok(mail) => match delivery.email(mail.subject.to_owned()) {
+                Some(settings) => {
+                    let settings = EmailSettings {
+                        to: team.email.clone(),
+                        cc: Vec::new(),
+                        ..settings
+                    };
+                    send(&settings, report, &mail, plan).await
+                }
+                None => Err(anyhow::anyhow!(
+                    "there is no smtp section to mail it through"
+                )),
+            },
+        };
+        outcomes.push(Sent {
+            what: format!("team {}: email", team.name),
+            result,
+        });
+    }
+    for sent in channels.digests(report, catalog, &plan.style).await {
+        outcomes.push(Sent {
+            what: format!("team {}: {}", team.name, sent.what),
+            result: sent.result,
+        });
+    }
+    outcomes
+}
+
 /// The full HTML is attached up to this size: past it (a cluster of tens of thousands of
 /// pods) it would make the message bigger than mail servers accept (often 25 MB, after
 /// base64); the archive keeps it, and the Markdown is attached.
@@ -507,13 +577,21 @@ fn delivery_failure(
     } else {
         let named = [("the archive", archived), ("email", emailed)]
             .into_iter()
-            .filter_map(|(what, result)| result.map(|result| Sent { what, result }))
+            .filter_map(|(what, result)| {
+                result.map(|result| Sent {
+                    what: what.to_owned(),
+                    result,
+                })
+            })
             .chain(others);
         let (delivered, failed): (Vec<Sent>, Vec<Sent>) = named.partition(|s| s.result.is_ok());
         if failed.is_empty() {
             return None;
         }
-        let names = |sent: &[Sent]| sent.iter().map(|s| s.what).collect::<Vec<_>>().join(", ");
+        let names = |sent: &[Sent]| {
+            let names: Vec<&str> = sent.iter().map(|s| s.what.as_str()).collect();
+            names.join(", ")
+        };
         let errors: Vec<String> = failed
             .iter()
             .filter_map(|s| {
