@@ -17,7 +17,10 @@ use crate::report::Trend;
 /// A [`Failure`] carrying the exit code for the binary. A partial report is written first,
 /// then reported as [`Exit::Partial`].
 pub async fn report(args: ReportArgs) -> Result<(), Failure> {
-    let plan = Plan::new(&args.inspect, load_config(&args.inspect)?)?;
+    let mut config = load_config(&args.inspect)?;
+    // Routing is `run`'s: no team's report is made here.
+    config.teams.clear();
+    let plan = Plan::new(&args.inspect, config)?;
     let Inspection {
         mut report,
         catalog,
