@@ -113,6 +113,11 @@ pub struct RunArgs {
     /// Exit with code 6 when the overall state is this bad or worse (after delivering).
     #[arg(long, value_enum, value_name = "STATE")]
     pub fail_on: Option<FailOn>,
+
+    /// Write the run's Prometheus metrics to this file (node-exporter's textfile collector
+    /// reads `*.prom` files), replacing it atomically.
+    #[arg(long, value_name = "FILE")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// The overall states `--fail-on` can name.

@@ -74,6 +74,15 @@ pub fn parse_previous(text: &str) -> Result<PreviousReport, TrendError> {
     })
 }
 
+impl PreviousReport {
+    /// Keeps the pods and namespaces of the namespaces `keep` names: the previous report of one
+    /// team's namespaces, to compare that team's report with.
+    pub fn retain_namespaces(&mut self, keep: impl Fn(&str) -> bool) {
+        self.pods.retain(|pod| keep(&pod.namespace));
+        self.namespaces.retain(|ns| keep(&ns.name));
+    }
+}
+
 /// What changed between the previous report and the current one.
 pub fn trend(previous: &PreviousReport, current: &Report, settings: &TrendSettings) -> Trend {
     let before: Vec<PodFacts> = previous.pods.iter().map(PodFacts::previous).collect();

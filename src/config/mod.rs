@@ -14,8 +14,10 @@
 mod apply;
 mod clusters;
 mod labels;
+mod notify;
 mod read;
 mod silences;
+mod teams;
 mod validate;
 mod yaml;
 
@@ -28,8 +30,10 @@ use std::path::{Path, PathBuf};
 use jiff::SignedDuration;
 
 pub use labels::LabelMatch;
+pub use notify::{MetricsConfig, NotifyConfig, WebhookConfig, WebhookUrl, check_url};
 pub use read::UnvalidatedConfig;
 pub use silences::{SilenceRule, SilencesConfig};
+pub use teams::TeamConfig;
 
 /// Everything the config file can set, validated. Each section's `Default` is the documented
 /// default (see `examples/kube-patrol.yaml`).
@@ -50,6 +54,12 @@ pub struct Config {
     pub silences: SilencesConfig,
     /// `clusters:`, a top-level key: the clusters of a fleet run; empty for one cluster.
     pub clusters: Vec<FleetCluster>,
+    /// `notify:` — the chat and webhook digests.
+    pub notify: NotifyConfig,
+    /// `metrics:` — the Pushgateway.
+    pub metrics: MetricsConfig,
+    /// `teams:` — the report routed per team, in file order.
+    pub teams: Vec<TeamConfig>,
 }
 
 /// `cluster:` — how the report names the cluster and dates things, and how patiently the API
@@ -213,6 +223,9 @@ pub struct ReportConfig {
     pub healthy_rows_per_namespace: u32,
     /// The history section covers this many reports, this one included (1..=520).
     pub history_weeks: u32,
+    /// Where the full report can be read (an `http(s)://` URL, e.g. where the archive is
+    /// served): the digests link to it. `None` (the default): no link.
+    pub url: Option<String>,
 }
 
 impl Default for ReportConfig {
@@ -222,6 +235,7 @@ impl Default for ReportConfig {
             next_inspection: SignedDuration::from_hours(7 * 24),
             healthy_rows_per_namespace: 100,
             history_weeks: 12,
+            url: None,
         }
     }
 }

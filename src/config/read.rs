@@ -39,6 +39,7 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
             "next_inspection",
             "healthy_rows_per_namespace",
             "history_weeks",
+            "url",
         ],
     ),
     ("archive", &["dir", "keep_count", "keep_for", "lock_wait"]),
@@ -98,6 +99,8 @@ pub struct UnvalidatedConfig {
     pub(super) trend: RawTrend,
     pub(super) silences: super::silences::RawSilences,
     pub(super) clusters: super::clusters::RawClusters,
+    pub(super) notify: super::notify::RawNotify,
+    pub(super) teams: Vec<super::teams::RawTeam>,
     /// Found while reading; `validate` adds its own.
     pub(super) problems: Vec<Diagnostic>,
 }
@@ -156,6 +159,7 @@ pub(super) struct RawReport {
     pub next_inspection: Option<Text>,
     pub healthy_rows_per_namespace: Option<Spanned<i64>>,
     pub history_weeks: Option<Spanned<i64>>,
+    pub url: Option<Text>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -200,6 +204,8 @@ impl UnvalidatedConfig {
         let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
         top.extend(super::silences::TOP_KEYS);
         top.push(super::clusters::TOP_KEY);
+        top.extend(super::notify::TOP_KEYS);
+        top.push("teams");
         let root = r.section(root.as_ref(), "", &top);
         let sec = |r: &mut Reader, name: &str| {
             let keys = SECTIONS
@@ -255,6 +261,7 @@ impl UnvalidatedConfig {
             next_inspection: r.text(&s, "next_inspection"),
             healthy_rows_per_namespace: r.int(&s, "healthy_rows_per_namespace"),
             history_weeks: r.int(&s, "history_weeks"),
+            url: r.text(&s, "url"),
         };
         let s = sec(&mut r, "archive");
         let archive = RawArchive {
@@ -271,6 +278,8 @@ impl UnvalidatedConfig {
         };
         let silences = super::silences::read(&mut r, &root);
         let clusters = super::clusters::read(&mut r, &root);
+        let notify = super::notify::read(&mut r, &root);
+        let teams = super::teams::read(&mut r, &root);
         UnvalidatedConfig {
             cluster,
             namespaces,
@@ -284,6 +293,8 @@ impl UnvalidatedConfig {
             trend,
             silences,
             clusters,
+            notify,
+            teams,
             problems: r.problems,
         }
     }
@@ -378,7 +389,7 @@ impl Reader {
         self.scalar(node, path, "a text value")
     }
 
-    fn int(&mut self, s: &Section, key: &str) -> Option<Spanned<i64>> {
+    pub(super) fn int(&mut self, s: &Section, key: &str) -> Option<Spanned<i64>> {
         self.parsed(s, key, "a whole number", |t| t.parse().ok())
     }
 

@@ -176,6 +176,7 @@ fn every_key_is_read() {
             next_inspection: SignedDuration::from_hours(14 * 24),
             healthy_rows_per_namespace: 0,
             history_weeks: 26,
+            url: None,
         },
         archive: ArchiveConfig {
             dir: Some("/reports".into()),
@@ -203,6 +204,9 @@ fn every_key_is_read() {
         },
         silences: SilencesConfig::default(),
         clusters: Vec::new(),
+        notify: Default::default(),
+        metrics: Default::default(),
+        teams: Vec::new(),
     };
     assert_eq!(c, expected);
 }

@@ -28,6 +28,8 @@ impl UnvalidatedConfig {
     pub fn validate(self) -> Result<Config, Vec<Diagnostic>> {
         let mut problems = self.problems;
         let p = &mut problems;
+        let (notify, metrics) = super::notify::validate(self.notify, p);
+        let teams = super::teams::validate(self.teams, self.smtp.at.is_some(), p);
         let config = Config {
             cluster: cluster(self.cluster, p),
             namespaces: namespaces(self.namespaces, p),
@@ -41,6 +43,9 @@ impl UnvalidatedConfig {
             trend: trend(self.trend, p),
             silences: super::silences::validate(self.silences, p),
             clusters: super::clusters::validate(self.clusters, p),
+            notify,
+            metrics,
+            teams,
         };
         if problems.is_empty() {
             Ok(config)
@@ -189,6 +194,7 @@ fn report(raw: RawReport, p: &mut Problems) -> ReportConfig {
         )
         .unwrap_or(d.healthy_rows_per_namespace),
         history_weeks: number(raw.history_weeks.as_ref(), 1..=520, p).unwrap_or(d.history_weeks),
+        url: raw.url.and_then(|url| super::notify::http_url(url, p)),
     }
 }
 
@@ -403,7 +409,7 @@ fn template_error(e: &tera::Error) -> String {
 }
 
 /// A file or directory path; `empty` says what to do instead of an empty one.
-fn path(raw: Option<Spanned<String>>, empty: &str, p: &mut Problems) -> Option<PathBuf> {
+pub(super) fn path(raw: Option<Spanned<String>>, empty: &str, p: &mut Problems) -> Option<PathBuf> {
     let raw = raw?;
     if raw.value.trim().is_empty() {
         p.push(raw.problem(format!("must not be empty ({empty})")));
@@ -413,7 +419,11 @@ fn path(raw: Option<Spanned<String>>, empty: &str, p: &mut Problems) -> Option<P
 }
 
 /// The value if written and in `range`; `None` if not written or reported as out of range.
-fn number(raw: Option<&Spanned<i64>>, range: RangeInclusive<u32>, p: &mut Problems) -> Option<u32> {
+pub(super) fn number(
+    raw: Option<&Spanned<i64>>,
+    range: RangeInclusive<u32>,
+    p: &mut Problems,
+) -> Option<u32> {
     let raw = raw?;
     match u32::try_from(raw.value) {
         Ok(n) if range.contains(&n) => Some(n),

@@ -3,3 +3,9 @@
 
 pub mod archive;
 pub mod email;
+pub mod http;
+pub mod pushgateway;
+pub mod slack;
+pub mod teams;
+pub mod textfile;
+pub mod webhook;

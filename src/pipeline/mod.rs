@@ -6,11 +6,13 @@ mod fleet;
 mod index;
 mod merge;
 mod notice;
+mod notify;
 mod rehearsal;
 mod report;
 mod run;
 mod run_fleet;
 mod source;
+mod teams;
 
 pub use merge::merge;
 pub use report::report;
@@ -122,6 +124,8 @@ fn check_silences(
 struct Inspection {
     report: Report,
     catalog: Catalog,
+    /// Each of `teams:` with the report of its namespaces, in the config's order.
+    teams: Vec<Report>,
 }
 
 /// One direction: list the pods (and what their verdicts depend on) → leave out the excluded
@@ -132,6 +136,8 @@ async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure>
     exclude_pods(&mut snapshot, &plan.config)?;
     let mut settings = settings(args, plan, &snapshot);
     settings.timezone = plan.style.timezone.clone();
+    // Judging takes the pods out of the snapshot: the teams' reports are judged again from theirs.
+    let pods = (!plan.config.teams.is_empty()).then(|| snapshot.pods.clone());
     let judgement = analyze::judge(&mut snapshot, &settings);
     source::add_evidence(
         reader,
@@ -147,9 +153,24 @@ async fn inspect(args: &InspectArgs, plan: &Plan) -> Result<Inspection, Failure>
     }
     warn_if_old(&report);
     warn_invalid_silences(&report);
+    let teams = plan
+        .config
+        .teams
+        .iter()
+        .map(|team| {
+            teams::report_for(
+                &snapshot,
+                pods.as_deref().unwrap_or_default(),
+                &settings,
+                team,
+                &report,
+            )
+        })
+        .collect();
     Ok(Inspection {
         report,
         catalog: settings.catalog,
+        teams,
     })
 }
 

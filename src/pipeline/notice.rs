@@ -9,15 +9,20 @@ use crate::deliver::email::{self, EmailSettings};
 use crate::error::one_line;
 use crate::locale::Catalog;
 
-/// The notice's subject and plain-text body, in the report's language.
-pub(super) fn text(args: &InspectArgs, plan: &Plan, failure: &Failure) -> (String, String) {
-    let catalog = Catalog::builtin(plan.lang);
-    let cluster = args
-        .cluster_name
+/// The cluster's display name without a report: `--cluster-name`, `cluster.name`, the
+/// context, else `Kubernetes`.
+pub(super) fn cluster_name(args: &InspectArgs, plan: &Plan) -> String {
+    args.cluster_name
         .clone()
         .or_else(|| plan.config.cluster.name.clone())
         .or_else(|| args.context())
-        .unwrap_or_else(|| "Kubernetes".to_owned());
+        .unwrap_or_else(|| "Kubernetes".to_owned())
+}
+
+/// The notice's subject and plain-text body, in the report's language.
+pub(super) fn text(args: &InspectArgs, plan: &Plan, failure: &Failure) -> (String, String) {
+    let catalog = Catalog::builtin(plan.lang);
+    let cluster = cluster_name(args, plan);
     let zoned = plan.now.to_zoned(plan.style.timezone.clone());
     let date = zoned.strftime("%Y-%m-%d").to_string();
     let time = zoned.strftime("%Y-%m-%d %H:%M %Z").to_string();

@@ -16,7 +16,9 @@ use crate::report::{ClusterEntry, FleetReport, Report};
 /// A [`Failure`] carrying the exit code for the binary. A partial report is written first,
 /// then reported as [`Exit::Partial`].
 pub async fn report(args: ReportArgs) -> Result<(), Failure> {
-    let config = load_config(&args.inspect)?;
+    let mut config = load_config(&args.inspect)?;
+    // Routing is `run`'s: no team's report is made here.
+    config.teams.clear();
     let targets = fleet::targets(&args.inspect, &config)?;
     if !targets.is_empty() {
         let plan = Plan::fleet(&args.inspect, config)?;
@@ -26,6 +28,7 @@ pub async fn report(args: ReportArgs) -> Result<(), Failure> {
     let Inspection {
         mut report,
         catalog,
+        ..
     } = inspect(&args.inspect, &plan).await?;
     if let Some(path) = &args.compare_with {
         let settings = plan.config.trend.settings();

@@ -2,21 +2,25 @@
 //! report, archive the report, email it.
 //!
 //! What has been made is never lost to a later failure: a full or read-only archive does not
-//! stop the email, a refused email does not undo the archive; either failure ends in
-//! [`Exit::Delivery`] once both have been tried.
+//! stop the email, a refused email does not undo the archive, and each digest channel
+//! (`notify:`) and the metrics are sent whatever became of the others; any failure ends in
+//! [`Exit::Delivery`] once everything has been tried, naming what was delivered and what was
+//! not.
 
 use std::path::Path;
 
 use jiff::Timestamp;
 use tracing::{info, warn};
 
+use super::notify::{Channels, Sent};
 use super::{Inspection, Plan, inspect, load_config, notice, partial, render_one};
 use crate::analyze::trend::{self, TrendSettings};
 use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
-use crate::config::{Config, SmtpConfig};
+use crate::config::{Config, SmtpConfig, TeamConfig};
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::deliver::email::{self, EmailSettings, Secret};
 use crate::locale::Catalog;
+use crate::render::metrics::RunFacts;
 use crate::render::{self, EmailBody};
 use crate::report::Trend;
 use crate::report::{Health, HistoryPoint, Report};
@@ -38,8 +42,9 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
             "run needs a config file (--config FILE or $KUBE_PATROL_CONFIG) saying where to archive and whom to email; `kube-patrol report` prints a report without one",
         ));
     };
+    let started = std::time::Instant::now();
     let config = load_config(&args.inspect)?;
-    let delivery = Delivery::new(path, &config)?;
+    let delivery = Delivery::new(path, &config, args.metrics_file.as_deref())?;
     let targets = super::fleet::targets(&args.inspect, &config)?;
     if !targets.is_empty() {
         let plan = Plan::fleet(&args.inspect, config)?;
@@ -53,6 +58,7 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
     let Inspection {
         mut report,
         catalog,
+        teams: mut team_reports,
     } = match inspect(&args.inspect, &plan).await {
         Ok(inspection) => inspection,
         Err(failure) => {
@@ -60,13 +66,26 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
             if let Some(settings) = delivery.email(subject) {
                 notice::send(&settings, &body).await;
             }
+            let run = RunFacts {
+                finished_at: Timestamp::now(),
+                duration_seconds: started.elapsed().as_secs_f64(),
+                success: false,
+            };
+            let cluster = notice::cluster_name(&args.inspect, &plan);
+            delivery.channels.failed_run(&cluster, &run).await;
             return Err(failure);
         }
     };
     if let Some(archive) = &delivery.archive {
-        let trend = previous_trend(&archive.dir, &report, &plan.config.trend.settings());
+        let settings = plan.config.trend.settings();
+        let trend = previous_trend(&archive.dir, &report, &settings, None);
         if let Some(trend) = trend {
             crate::analyze::with_trend(&mut report, trend, &catalog);
+        }
+        for (team, team_report) in plan.config.teams.iter().zip(&mut team_reports) {
+            if let Some(trend) = previous_trend(&archive.dir, team_report, &settings, Some(team)) {
+                crate::analyze::with_trend(team_report, trend, &catalog);
+            }
         }
         let weeks = plan.config.report.history_weeks as usize;
         report.history = history(&archive.dir, &report, weeks);
@@ -92,7 +111,24 @@ pub async fn run(args: RunArgs) -> Result<(), Failure> {
             None => None,
         },
     };
-    if let Some(failure) = delivery_failure(archived, emailed, &rendered) {
+    let mut others = delivery
+        .channels
+        .digests(&report, &catalog, &plan.style)
+        .await;
+    for ((team, channels), team_report) in delivery.teams.iter().zip(&team_reports) {
+        others.extend(route(team, channels, team_report, &catalog, &plan, &delivery).await);
+    }
+    let success = !report.partial
+        && archived.as_ref().is_none_or(Result::is_ok)
+        && emailed.as_ref().is_none_or(Result::is_ok)
+        && others.iter().all(|s| s.result.is_ok());
+    let run = RunFacts {
+        finished_at: Timestamp::now(),
+        duration_seconds: started.elapsed().as_secs_f64(),
+        success,
+    };
+    others.extend(delivery.channels.metrics(&report, &run).await);
+    if let Some(failure) = delivery_failure(archived, emailed, others, &rendered) {
         return Err(failure);
     }
     outcome(&report, args.fail_on)
@@ -103,14 +139,26 @@ pub(super) struct Delivery {
     pub(super) archive: Option<ArchiveSettings>,
     pub(super) smtp: Option<SmtpConfig>,
     password: Option<Secret>,
+    /// The digests and the metrics.
+    channels: Channels,
+    /// Each of `teams:` with its chat channels.
+    teams: Vec<(TeamConfig, Channels)>,
 }
 
 impl Delivery {
-    pub(super) fn new(config_path: &Path, config: &Config) -> Result<Self, Failure> {
+    pub(super) fn new(
+        config_path: &Path,
+        config: &Config,
+        metrics_file: Option<&Path>,
+    ) -> Result<Self, Failure> {
         let archive = config.archive.settings();
-        if archive.is_none() && config.smtp.is_none() {
+        let channels = Channels::new(config, metrics_file)?;
+        let teams = (0..config.teams.len())
+            .map(|i| Ok((config.teams[i].clone(), Channels::for_team(config, i)?)))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        if archive.is_none() && config.smtp.is_none() && !channels.any() && teams.is_empty() {
             return Err(usage(format!(
-                "config file {} sets neither archive.dir nor smtp: run would deliver the report nowhere; add one, or use `kube-patrol report`",
+                "config file {} sets neither archive.dir nor smtp (nor notify or metrics): run would deliver the report nowhere; add one, or use `kube-patrol report`",
                 config_path.display()
             )));
         }
@@ -125,7 +173,14 @@ impl Delivery {
             archive,
             smtp: config.smtp.clone(),
             password,
+            channels,
+            teams,
         })
+    }
+
+    /// Whether digests, metrics or teams are configured: a fleet run sends none of them yet.
+    pub(super) fn has_channels(&self) -> bool {
+        self.channels.any() || !self.teams.is_empty()
     }
 
     pub(super) fn email(&self, subject: String) -> Option<EmailSettings> {
@@ -197,10 +252,12 @@ fn check_ca_file(smtp: &SmtpConfig) -> Result<(), Failure> {
 
 /// The trend against the newest archived report; `None` with a warning when there is none
 /// or it cannot be used: a trend is never worth failing the run.
+/// `team`: compare with the previous report's pods of the team's namespaces only.
 pub(super) fn previous_trend(
     dir: &Path,
     report: &Report,
     settings: &TrendSettings,
+    team: Option<&TeamConfig>,
 ) -> Option<Trend> {
     let (path, text) = match archive::previous_json(dir) {
         Ok(Some(previous)) => previous,
@@ -213,8 +270,12 @@ pub(super) fn previous_trend(
             return None;
         }
     };
-    let compared =
-        trend::parse_previous(&text).map(|previous| trend::trend(&previous, report, settings));
+    let compared = trend::parse_previous(&text).map(|mut previous| {
+        if let Some(team) = team {
+            previous.retain_namespaces(|ns| team.owns(ns));
+        }
+        trend::trend(&previous, report, settings)
+    });
     match compared {
         Ok(trend) => {
             info!(previous = %path.display(), new = trend.new_problems.len(), resolved = trend.resolved.len(), "compared with the previous report");
@@ -379,6 +440,50 @@ pub(super) struct Email<'a> {
     html: &'a str,
 }
 
+/// The report of `team`'s namespaces to the team: by email to its recipients (through the
+/// `smtp` server, its own subject and attachments), and its digest to its chat channels. Each
+/// outcome is named `team NAME: email`, `team NAME: Slack`...
+async fn route(
+    team: &TeamConfig,
+    channels: &Channels,
+    report: &Report,
+    catalog: &Catalog,
+    plan: &Plan,
+    delivery: &Delivery,
+) -> Vec<Sent> {
+    let mut outcomes = Vec::new();
+    if !team.email.is_empty() {
+        let rendered = Rendered::of(report, catalog, plan, delivery.smtp.as_ref());
+        let result = match rendered.for_email() {
+            Err(e) => Err(e),
+            Ok(mail) => match delivery.email(mail.subject.to_owned()) {
+                Some(settings) => {
+                    let settings = EmailSettings {
+                        to: team.email.clone(),
+                        cc: Vec::new(),
+                        ..settings
+                    };
+                    send(&settings, &report.cluster, &mail, plan).await
+                }
+                None => Err(anyhow::anyhow!(
+                    "there is no smtp section to mail it through"
+                )),
+            },
+        };
+        outcomes.push(Sent {
+            what: format!("team {}: email", team.name),
+            result,
+        });
+    }
+    for sent in channels.digests(report, catalog, &plan.style).await {
+        outcomes.push(Sent {
+            what: format!("team {}: {}", team.name, sent.what),
+            result: sent.result,
+        });
+    }
+    outcomes
+}
+
 /// The full HTML is attached up to this size: past it (a cluster of tens of thousands of
 /// pods) it would make the message bigger than mail servers accept (often 25 MB, after
 /// base64); the archive keeps it, and the Markdown is attached.
@@ -441,37 +546,81 @@ pub(super) fn file_safe(name: &str) -> String {
     safe.trim_matches('-').to_owned()
 }
 
-/// What went wrong in delivering, saying what did work. When the report reached neither the
-/// archive nor a mailbox, it is written to standard output (the pod's log) so it is not lost.
+/// What went wrong in delivering, in one line saying what did work. When the report reached
+/// neither the archive nor a mailbox, it is written to standard output (the pod's log) so it is
+/// not lost. `others`: the digests and the metrics, each named.
 pub(super) fn delivery_failure(
     archived: Option<anyhow::Result<()>>,
     emailed: Option<anyhow::Result<()>>,
+    others: Vec<Sent>,
     rendered: &Rendered,
 ) -> Option<Failure> {
     let text = |e: &anyhow::Error| crate::error::one_line(e.as_ref());
-    let message = match (&archived, &emailed) {
-        (Some(Err(a)), Some(Ok(()))) => {
-            format!("the report was emailed but not archived: {}", text(a))
+    let report_kept = matches!(archived, Some(Ok(()))) || matches!(emailed, Some(Ok(())));
+    let report_lost = !report_kept
+        && (archived.as_ref().is_some_and(|r| r.is_err())
+            || emailed.as_ref().is_some_and(|r| r.is_err()));
+    let place = if report_lost && super::report::write_stdout(rendered.fallback()).is_ok() {
+        " (it is on standard output instead)"
+    } else {
+        ""
+    };
+    let message = if others.is_empty() {
+        match (&archived, &emailed) {
+            (Some(Err(a)), Some(Ok(()))) => {
+                format!("the report was emailed but not archived: {}", text(a))
+            }
+            (Some(Ok(())), Some(Err(e))) => {
+                format!("the report was archived but not emailed: {}", text(e))
+            }
+            (Some(Ok(())) | None, Some(Ok(())) | None) => return None,
+            _ => {
+                let errors: Vec<String> = [archived, emailed]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Result::err)
+                    .map(|e| text(&e))
+                    .collect();
+                format!("the report was not delivered{place}: {}", errors.join("; "))
+            }
         }
-        (Some(Ok(())), Some(Err(e))) => {
-            format!("the report was archived but not emailed: {}", text(e))
+    } else {
+        let named = [("the archive", archived), ("email", emailed)]
+            .into_iter()
+            .filter_map(|(what, result)| {
+                result.map(|result| Sent {
+                    what: what.to_owned(),
+                    result,
+                })
+            })
+            .chain(others);
+        let (delivered, failed): (Vec<Sent>, Vec<Sent>) = named.partition(|s| s.result.is_ok());
+        if failed.is_empty() {
+            return None;
         }
-        (Some(Ok(())) | None, Some(Ok(())) | None) => return None,
-        _ => {
-            let errors: Vec<String> = [archived, emailed]
-                .into_iter()
-                .flatten()
-                .filter_map(Result::err)
-                .map(|e| text(&e))
-                .collect();
-            let shown = super::report::write_stdout(rendered.fallback()).is_ok();
-            let place = if shown {
-                " (it is on standard output instead)"
-            } else {
-                ""
-            };
-            format!("the report was not delivered{place}: {}", errors.join("; "))
-        }
+        let names = |sent: &[Sent]| {
+            let names: Vec<&str> = sent.iter().map(|s| s.what.as_str()).collect();
+            names.join(", ")
+        };
+        let errors: Vec<String> = failed
+            .iter()
+            .filter_map(|s| {
+                s.result
+                    .as_ref()
+                    .err()
+                    .map(|e| format!("{}: {}", s.what, text(e)))
+            })
+            .collect();
+        let head = if delivered.is_empty() {
+            format!("nothing was delivered{place}: not to {}", names(&failed))
+        } else {
+            format!(
+                "delivered to {}{place}; not to {}",
+                names(&delivered),
+                names(&failed)
+            )
+        };
+        format!("{head}: {}", errors.join("; "))
     };
     Some(Failure::new(Exit::Delivery, anyhow::anyhow!(message)))
 }

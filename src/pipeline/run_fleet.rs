@@ -38,6 +38,11 @@ pub(super) async fn run_fleet(
     targets: &[Target],
 ) -> Result<(), Failure> {
     info!(clusters = targets.len(), "inspecting the fleet");
+    if delivery.has_channels() {
+        tracing::warn!(
+            "notify, metrics and teams are not sent for a fleet run (only the archive and the email are): run kube-patrol per cluster for them"
+        );
+    }
     let mut fleet = inspect_fleet(&args.inspect, plan, targets).await?;
     let catalog = Catalog::builtin(plan.lang);
     if let Some(archive) = &delivery.archive {
@@ -45,7 +50,7 @@ pub(super) async fn run_fleet(
         let weeks = plan.config.report.history_weeks as usize;
         for report in reports_mut(&mut fleet) {
             let dir = cluster_dir(&archive.dir, &report.cluster);
-            if let Some(trend) = previous_trend(&dir, report, &settings) {
+            if let Some(trend) = previous_trend(&dir, report, &settings, None) {
                 crate::analyze::with_trend(report, trend, &catalog);
             }
             report.history = history(&dir, report, weeks);
@@ -63,7 +68,7 @@ pub(super) async fn run_fleet(
             None => None,
         },
     };
-    if let Some(failure) = delivery_failure(archived, emailed, &rendered) {
+    if let Some(failure) = delivery_failure(archived, emailed, Vec::new(), &rendered) {
         return Err(failure);
     }
     outcome(&fleet, &catalog, args.fail_on)

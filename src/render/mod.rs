@@ -2,10 +2,12 @@
 //! email-safe HTML page, or JSON; and the archive's index page ([`index`]). Templates are built in, or given by the caller (the CronJob
 //! mounts a ConfigMap of them); reading them from disk is the caller's business.
 
+pub mod digest;
 mod escape;
 pub mod fleet;
 pub mod html;
 pub mod index;
+pub mod metrics;
 mod view;
 
 use jiff::SignedDuration;
