@@ -307,6 +307,25 @@ fn the_cronjob_runs_kube_patrol_run_weekly_in_taipei_time_once_at_a_time() {
                 "items": [{"key": "password", "path": "smtp/password"}]}),
         "the password at /etc/kube-patrol/smtp/password, if there is a Secret"
     );
+    let notify = &volume("config")["projected"]["sources"][2]["secret"];
+    assert_eq!(notify["name"], "kube-patrol-notify");
+    assert_eq!(notify["optional"], true, "a digest is optional");
+    let paths: Vec<&str> = notify["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "notify/slack-url",
+            "notify/teams-url",
+            "notify/webhook-url",
+            "notify/webhook-secret"
+        ],
+        "the digests' URLs and signing key at /etc/kube-patrol/notify/"
+    );
     assert_eq!(
         volume("reports")["persistentVolumeClaim"]["claimName"],
         "kube-patrol-reports"
