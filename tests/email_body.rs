@@ -127,6 +127,13 @@ fn check(lang: &str, words: &Words) {
         "{lang}: the HTML part is {} bytes, over {CLIP}",
         html.len()
     );
+    // As it travels (quoted-printable, CRLF), in case the clip counts that.
+    let part = email.html_part(0).expect("the HTML part");
+    let encoded = (part.offset_end - part.offset_body) as usize;
+    assert!(
+        encoded < CLIP,
+        "{lang}: the HTML part is {encoded} bytes as sent, over {CLIP}"
+    );
     assert!(
         text.len() < CLIP,
         "{lang}: the text part is {} bytes",

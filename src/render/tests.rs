@@ -189,3 +189,12 @@ fn healthy_namespaces_fold_into_one_row_only_when_nothing_else_fits() {
     );
     assert!(big.text.contains("…另有 "), "{}", big.text);
 }
+
+#[test]
+fn the_size_as_sent_counts_quoted_printable_and_crlf() {
+    assert_eq!(sent_size("ab"), 4, "two bytes and a CRLF");
+    assert_eq!(sent_size("a=b\n"), 5 + 2 + 2, "`=` is =3D; two line ends");
+    assert_eq!(sent_size("巡"), 9 + 2, "three UTF-8 bytes, each =XX");
+    let long = "x".repeat(150);
+    assert_eq!(sent_size(&long), 150 + 6 + 2, "two soft line breaks");
+}
