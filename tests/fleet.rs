@@ -6,6 +6,8 @@
 //! the tests of deploy/ do not touch).
 
 mod common;
+#[path = "support/pushgateway.rs"]
+mod pushgateway;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -581,6 +583,37 @@ async fn a_cluster_stopped_between_two_weekly_runs_is_a_row_saying_why_and_the_o
         );
     }
     assert_eq!(fleet_violations(&week2), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_fleet_run_pushes_each_clusters_own_group_and_marks_the_unread_one_failed() {
+    let gateway = pushgateway::Pushgateway::start();
+    let fleet = Fleet::new().await;
+    let down = unreachable_kubeconfig(fleet.dir.path(), &kubeconfig());
+    let config = fleet.config(&format!(
+        "  - name: down\n    kubeconfig: {}\n    namespaces: [default]\ncluster:\n  retries: 0\n  request_timeout: 5s\nmetrics:\n  pushgateway: {}\n",
+        down.display(),
+        gateway.url()
+    ));
+
+    let out = kube_patrol(&["run", "--config", path_str(&config), "--lang", "en"]);
+
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let metrics = gateway.metrics();
+    let has = |line: &str| metrics.lines().any(|l| l == line);
+    let success = |cluster: &str, value: u8| {
+        format!(
+            "kube_patrol_last_run_success{{cluster=\"{cluster}\",instance=\"\",job=\"kube-patrol\"}} {value}"
+        )
+    };
+    for line in [success("new", 1), success("old", 1), success("down", 0)] {
+        assert!(has(&line), "{line} not in:\n{metrics}");
+    }
+    let crashing = format!(
+        "kube_patrol_pods{{cluster=\"new\",health=\"unhealthy\",instance=\"\",job=\"kube-patrol\",namespace=\"{}\"}} 1",
+        fleet.new_ns
+    );
+    assert!(has(&crashing), "{crashing} not in:\n{metrics}");
 }
 
 #[tokio::test]

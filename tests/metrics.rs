@@ -4,19 +4,20 @@
 //! `/metrics`, neither overwriting the other.
 
 mod common;
+#[path = "support/pushgateway.rs"]
+mod pushgateway;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+
+use pushgateway::Pushgateway;
 
 use serde_json::Value;
 use tempfile::TempDir;
 
 const WEEK1: &str = "2025-12-26T10:00:00+08:00";
 const WEEK2: &str = "2026-01-02T10:00:00+08:00";
-const PUSHGATEWAY: &str = "/usr/bin/prometheus-pushgateway";
 
 struct Setup {
     dir: TempDir,
@@ -76,74 +77,6 @@ fn stderr(out: &Output) -> String {
 /// The series of `text` (no comments), one a line.
 fn series(text: &str) -> Vec<&str> {
     text.lines().filter(|l| !l.starts_with('#')).collect()
-}
-
-/// A running Pushgateway; dropping it kills the process.
-struct Pushgateway {
-    child: Child,
-    port: u16,
-    _dir: TempDir,
-}
-
-impl Pushgateway {
-    fn start() -> Self {
-        assert!(
-            Path::new(PUSHGATEWAY).exists(),
-            "{PUSHGATEWAY} is missing: run scripts/test-deps (it installs Debian's prometheus-pushgateway)"
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let log = std::fs::File::create(dir.path().join("pushgateway.log")).unwrap();
-        let child = Command::new(PUSHGATEWAY)
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start the Pushgateway");
-        let gateway = Pushgateway {
-            child,
-            port,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while get(port, "/-/ready").is_none_or(|(status, _)| status != 200) {
-            assert!(Instant::now() < deadline, "the Pushgateway did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        gateway
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Its `/metrics`: our series, with the labels it adds (`job`, `instance`).
-    fn metrics(&self) -> String {
-        get(self.port, "/metrics").expect("GET /metrics").1
-    }
-}
-
-impl Drop for Pushgateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A plain HTTP/1.0 GET: the status and the body; `None` when nothing listens yet.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n")?.1.to_owned();
-    Some((status, body))
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::locale::Catalog;
 use crate::render::Style;
 use crate::render::digest::{self, Digest};
 use crate::render::metrics::{self, RunFacts};
-use crate::report::Report;
+use crate::report::{ClusterEntry, FleetReport, Report};
 
 /// One delivery's outcome: what it was (`Slack`, `the webhook`...) and how it went.
 pub(super) struct Sent {
@@ -157,13 +157,54 @@ impl Channels {
                 result,
             });
         }
-        if let Some(base) = &self.pushgateway {
-            let (cluster, replace) = (&report.cluster, pushgateway::Push::Replace);
-            let result =
-                pushgateway::push(base, cluster, text, replace, &self.metrics_settings).await;
-            outcomes.push(sent(pushgateway::CHANNEL, result));
+        outcomes.extend(self.push(report, text).await);
+        outcomes
+    }
+
+    /// Replaces the report's cluster's group in the Pushgateway with `text`, if there is one.
+    async fn push(&self, report: &Report, text: String) -> Option<Sent> {
+        let base = self.pushgateway.as_ref()?;
+        let (cluster, replace) = (&report.cluster, pushgateway::Push::Replace);
+        let result = pushgateway::push(base, cluster, text, replace, &self.metrics_settings).await;
+        Some(sent(pushgateway::CHANNEL, result))
+    }
+
+    /// A fleet run's metrics: each cluster read replaces its own group in the Pushgateway, as
+    /// its own run would; a cluster not read gets its run's series (success 0) and keeps its
+    /// last report's. One outcome per cluster read, named after it.
+    pub(super) async fn fleet_metrics(&self, fleet: &FleetReport, run: &RunFacts) -> Vec<Sent> {
+        let mut outcomes = Vec::new();
+        for cluster in &fleet.clusters {
+            match cluster {
+                ClusterEntry::Report(report) => {
+                    let facts = RunFacts {
+                        success: run.success && !report.partial,
+                        ..*run
+                    };
+                    let text = metrics::metrics(report, &facts);
+                    if let Some(mut outcome) = self.push(report, text).await {
+                        outcome.what = format!("{} ({})", outcome.what, report.cluster);
+                        outcomes.push(outcome);
+                    }
+                }
+                ClusterEntry::Unread(unread) => {
+                    let facts = RunFacts {
+                        success: false,
+                        ..*run
+                    };
+                    self.failed_run(&unread.cluster, &facts).await;
+                }
+            }
         }
         outcomes
+    }
+
+    /// Whether digests or a metrics file are configured: a fleet run sends neither.
+    pub(super) fn has_digests_or_file(&self) -> bool {
+        self.slack.is_some()
+            || self.teams.is_some()
+            || self.webhook.is_some()
+            || self.metrics_file.is_some()
     }
 
     /// After a run that made no report: pushes the run's own series (success 0) and keeps the

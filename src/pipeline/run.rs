@@ -23,7 +23,7 @@ use crate::locale::Catalog;
 use crate::render::metrics::RunFacts;
 use crate::render::{self, EmailBody};
 use crate::report::Trend;
-use crate::report::{Health, HistoryPoint, Report};
+use crate::report::{FleetReport, Health, HistoryPoint, Report};
 
 /// The environment variable that holds the SMTP password when `smtp.password_file` is not set.
 pub const PASSWORD_ENV: &str = "KUBE_PATROL_SMTP_PASSWORD";
@@ -178,9 +178,15 @@ impl Delivery {
         })
     }
 
-    /// Whether digests, metrics or teams are configured: a fleet run sends none of them yet.
-    pub(super) fn has_channels(&self) -> bool {
-        self.channels.any() || !self.teams.is_empty()
+    /// Whether digests, a metrics file or teams are configured: a fleet run sends none of them
+    /// (the Pushgateway gets each cluster's group).
+    pub(super) fn has_unsent_channels(&self) -> bool {
+        self.channels.has_digests_or_file() || !self.teams.is_empty()
+    }
+
+    /// A fleet run's metrics: each cluster's group in the Pushgateway.
+    pub(super) async fn fleet_metrics(&self, fleet: &FleetReport, run: &RunFacts) -> Vec<Sent> {
+        self.channels.fleet_metrics(fleet, run).await
     }
 
     pub(super) fn email(&self, subject: String) -> Option<EmailSettings> {

@@ -20,6 +20,7 @@ use crate::cli::{Exit, FailOn, Failure, Format, RunArgs};
 use crate::config::SmtpConfig;
 use crate::deliver::archive::{self, ArchiveSettings};
 use crate::locale::Catalog;
+use crate::render::metrics::RunFacts;
 use crate::render::{self, EmailBody};
 use crate::report::{ClusterEntry, FleetReport, Health, Report};
 
@@ -38,11 +39,12 @@ pub(super) async fn run_fleet(
     targets: &[Target],
 ) -> Result<(), Failure> {
     info!(clusters = targets.len(), "inspecting the fleet");
-    if delivery.has_channels() {
+    if delivery.has_unsent_channels() {
         tracing::warn!(
-            "notify, metrics and teams are not sent for a fleet run (only the archive and the email are): run kube-patrol per cluster for them"
+            "a fleet run sends no digest, metrics file or team report (the archive, the email and each cluster's Pushgateway group, yes): run kube-patrol per cluster for them"
         );
     }
+    let started = std::time::Instant::now();
     let mut fleet = inspect_fleet(&args.inspect, plan, targets).await?;
     let catalog = Catalog::builtin(plan.lang);
     if let Some(archive) = &delivery.archive {
@@ -68,7 +70,14 @@ pub(super) async fn run_fleet(
             None => None,
         },
     };
-    if let Some(failure) = delivery_failure(archived, emailed, Vec::new(), &rendered) {
+    let run = RunFacts {
+        finished_at: jiff::Timestamp::now(),
+        duration_seconds: started.elapsed().as_secs_f64(),
+        success: archived.as_ref().is_none_or(Result::is_ok)
+            && emailed.as_ref().is_none_or(Result::is_ok),
+    };
+    let pushed = delivery.fleet_metrics(&fleet, &run).await;
+    if let Some(failure) = delivery_failure(archived, emailed, pushed, &rendered) {
         return Err(failure);
     }
     outcome(&fleet, &catalog, args.fail_on)
