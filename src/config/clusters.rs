@@ -18,7 +18,6 @@ use std::path::PathBuf;
 use super::Diagnostic;
 use super::Location;
 use super::read::{Reader, Section, Spanned};
-use super::yaml::{Kind, Node};
 
 /// The top-level key this file reads.
 pub(super) const TOP_KEY: &str = "clusters";
@@ -59,36 +58,21 @@ struct RawEntry {
 
 /// Reads `clusters:` from the file's top-level mapping.
 pub(super) fn read(r: &mut Reader, root: &Section) -> RawClusters {
-    let entries = match root.value(TOP_KEY) {
-        None => Vec::new(),
-        Some(Node {
-            kind: Kind::Seq(items),
-            ..
-        }) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let path = format!("clusters[{i}]");
-                let s = r.section(Some(item), &path, &ENTRY_KEYS);
-                RawEntry {
-                    at: item.at,
-                    name: r.text(&s, "name"),
-                    context: r.text(&s, "context"),
-                    kubeconfig: r.text(&s, "kubeconfig"),
-                    namespaces: r.one_or_more(&s, "namespaces"),
-                    path,
-                }
-            })
-            .collect(),
-        Some(other) => {
-            let message = format!(
-                "expected a list of clusters (`- context: dev` ...), found {}; one cluster's settings go under `cluster:`",
-                other.describe()
-            );
-            r.problems.push(Diagnostic::new(other.at, TOP_KEY, message));
-            Vec::new()
+    let expected = (
+        "a list of clusters (`- context: dev` ...)",
+        "; one cluster's settings go under `cluster:`",
+    );
+    let entries = r.list(root, TOP_KEY, expected, |r, item, path| {
+        let s = r.section(Some(item), &path, &ENTRY_KEYS);
+        RawEntry {
+            at: item.at,
+            name: r.text(&s, "name"),
+            context: r.text(&s, "context"),
+            kubeconfig: r.text(&s, "kubeconfig"),
+            namespaces: r.one_or_more(&s, "namespaces"),
+            path,
         }
-    };
+    });
     RawClusters { entries }
 }
 

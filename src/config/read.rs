@@ -331,6 +331,34 @@ pub(super) struct Reader {
 }
 
 impl Reader {
+    /// The list at the top-level `key` (`clusters`, `teams`, `silences`), each item read by
+    /// `entry` from its node and its path (`teams[0]`); none when absent. A value that is not a
+    /// list is reported as "expected {expected}, found ...{hint}".
+    pub(super) fn list<T>(
+        &mut self,
+        root: &Section,
+        key: &str,
+        (expected, hint): (&str, &str),
+        mut entry: impl FnMut(&mut Reader, &Node, String) -> T,
+    ) -> Vec<T> {
+        match root.value(key) {
+            None => Vec::new(),
+            Some(Node {
+                kind: Kind::Seq(items),
+                ..
+            }) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| entry(self, item, format!("{key}[{i}]")))
+                .collect(),
+            Some(other) => {
+                let message = format!("expected {expected}, found {}{hint}", other.describe());
+                self.problems.push(Diagnostic::new(other.at, key, message));
+                Vec::new()
+            }
+        }
+    }
+
     /// `node` as a mapping with the `known` keys; anything else is reported.
     pub(super) fn section<'n>(
         &mut self,

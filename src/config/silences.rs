@@ -20,7 +20,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::read::{Reader, Section, Spanned};
 use super::validate::duration;
-use super::yaml::{Kind, Node};
+use super::yaml::Node;
 use super::{Diagnostic, Location};
 use crate::analyze::duration::human_duration;
 use crate::analyze::silence::{self, ConfigSilence, SilenceSettings, Until};
@@ -141,26 +141,8 @@ struct RawSilence {
 /// Reads the two keys from the file's top-level mapping.
 pub(super) fn read(r: &mut Reader, root: &Section) -> RawSilences {
     let max = r.text(root, "silence_max");
-    let entries = match root.value("silences") {
-        None => Vec::new(),
-        Some(Node {
-            kind: Kind::Seq(items),
-            ..
-        }) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| read_entry(r, item, format!("silences[{i}]")))
-            .collect(),
-        Some(other) => {
-            let message = format!(
-                "expected a list of silences (`- workload: Deployment/x` ...), found {}",
-                other.describe()
-            );
-            r.problems
-                .push(Diagnostic::new(other.at, "silences", message));
-            Vec::new()
-        }
-    };
+    let expected = ("a list of silences (`- workload: Deployment/x` ...)", "");
+    let entries = r.list(root, "silences", expected, read_entry);
     RawSilences { max, entries }
 }
 

@@ -19,7 +19,6 @@ use std::path::PathBuf;
 
 use super::notify::{RawChannels, read_channels, validate_channels};
 use super::read::{Reader, Section, Spanned};
-use super::yaml::{Kind, Node};
 use super::{Diagnostic, Location, WebhookConfig};
 
 /// The keys of one `teams:` entry.
@@ -64,36 +63,18 @@ pub(super) struct RawTeam {
 
 /// Reads `teams:` from the file's top-level mapping.
 pub(super) fn read(r: &mut Reader, root: &Section) -> Vec<RawTeam> {
-    match root.value("teams") {
-        None => Vec::new(),
-        Some(Node {
-            kind: Kind::Seq(items),
-            ..
-        }) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let path = format!("teams[{i}]");
-                let s = r.section(Some(item), &path, &ENTRY_KEYS);
-                RawTeam {
-                    at: item.at,
-                    name: r.text(&s, "name"),
-                    namespaces: r.one_or_more(&s, "namespaces"),
-                    email: r.one_or_more(&s, "email"),
-                    channels: read_channels(r, &s, &path),
-                    path,
-                }
-            })
-            .collect(),
-        Some(other) => {
-            let message = format!(
-                "expected a list of teams (`- name: payments` ...), found {}",
-                other.describe()
-            );
-            r.problems.push(Diagnostic::new(other.at, "teams", message));
-            Vec::new()
+    let expected = ("a list of teams (`- name: payments` ...)", "");
+    r.list(root, "teams", expected, |r, item, path| {
+        let s = r.section(Some(item), &path, &ENTRY_KEYS);
+        RawTeam {
+            at: item.at,
+            name: r.text(&s, "name"),
+            namespaces: r.one_or_more(&s, "namespaces"),
+            email: r.one_or_more(&s, "email"),
+            channels: read_channels(r, &s, &path),
+            path,
         }
-    }
+    })
 }
 
 /// Checks every entry; `smtp`: whether the file has an `smtp` section (for `email`).

@@ -187,7 +187,8 @@ pub enum EmailError {
     },
 }
 
-fn outcome(attempts: u32, transient: bool) -> String {
+/// The end of a delivery error: how many attempts, and why it stopped (also for HTTP).
+pub(super) fn outcome(attempts: u32, transient: bool) -> String {
     match (transient, attempts) {
         (true, 1) => "1 attempt, no retries configured".to_owned(),
         (true, n) => format!("{n} attempts"),

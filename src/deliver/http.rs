@@ -20,7 +20,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tracing::{info, warn};
 
-use super::email::Secret;
+use super::email::{Secret, outcome};
 
 /// The longest `Retry-After` honoured; a longer one is waited this long.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
@@ -68,15 +68,6 @@ pub enum HttpError {
     },
 }
 
-fn outcome(attempts: u32, transient: bool) -> String {
-    match (transient, attempts) {
-        (true, 1) => "1 attempt, no retries configured".to_owned(),
-        (true, n) => format!("{n} attempts"),
-        (false, 1) => "a permanent failure, not retried".to_owned(),
-        (false, n) => format!("a permanent failure at attempt {n}, not retried"),
-    }
-}
-
 /// Why one attempt failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AttemptError {
@@ -119,6 +110,27 @@ type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// # Errors
 /// [`HttpError::Settings`] when the URL is not an `http(s)` URL or TLS cannot be set up;
 /// [`HttpError::Send`] when the server refuses permanently or the retries run out.
+/// POSTs `message` as JSON to `url` (a chat webhook) for `channel`; the attempts it took.
+///
+/// # Errors
+/// As [`send`].
+pub async fn post_json(
+    channel: &str,
+    url: &Secret,
+    message: &serde_json::Value,
+    settings: &HttpSettings,
+) -> Result<u32, HttpError> {
+    let out = Outgoing {
+        channel,
+        method: Method::POST,
+        url,
+        content_type: "application/json; charset=utf-8",
+        headers: Vec::new(),
+        body: Bytes::from(message.to_string()),
+    };
+    send(&out, settings).await
+}
+
 pub async fn send(out: &Outgoing<'_>, settings: &HttpSettings) -> Result<u32, HttpError> {
     let settings_error = |problem: String| HttpError::Settings {
         channel: out.channel.to_owned(),

@@ -2,12 +2,10 @@
 //! Workflows webhook ([`crate::render::digest::teams`] makes it). The webhook's URL is its
 //! credential: it comes from `notify.teams.url_file` and is never logged.
 
-use ::http::Method;
-use bytes::Bytes;
 use serde_json::Value;
 
 use super::email::Secret;
-use super::http::{self, HttpError, HttpSettings, Outgoing};
+use super::http::{self, HttpError, HttpSettings};
 
 /// How errors and logs name this channel.
 pub const CHANNEL: &str = "Teams";
@@ -22,13 +20,5 @@ pub async fn send(
     message: &Value,
     settings: &HttpSettings,
 ) -> Result<u32, HttpError> {
-    let out = Outgoing {
-        channel: CHANNEL,
-        method: Method::POST,
-        url,
-        content_type: "application/json; charset=utf-8",
-        headers: Vec::new(),
-        body: Bytes::from(message.to_string()),
-    };
-    http::send(&out, settings).await
+    http::post_json(CHANNEL, url, message, settings).await
 }

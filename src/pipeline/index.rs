@@ -15,6 +15,7 @@ use crate::analyze::history::read_point;
 use crate::deliver::archive::{self, ArchiveSettings, ArchivedRun};
 use crate::locale::Catalog;
 use crate::render::index::{Figures, IndexRow, index};
+use crate::report::HistoryPoint;
 
 /// Rewrites the archive's `index.html`: one row per archived run, newest first, titled with
 /// `cluster`, times in `timezone`. A failure is one warning naming the path and what to do.
@@ -59,11 +60,19 @@ fn row(run: &ArchivedRun) -> IndexRow {
     }
 }
 
-fn figures(json: &Path) -> Figures {
-    let point = File::open(json)
+/// An archived report's figures, read from its JSON without holding the file's text (a big
+/// cluster's report is tens of MiB); for the index and the history.
+///
+/// # Errors
+/// The file cannot be opened, or is not a kube-patrol JSON report: the reason, one line.
+pub(super) fn read_archived(json: &Path) -> Result<HistoryPoint, String> {
+    File::open(json)
         .map_err(|e| e.to_string())
-        .and_then(|file| read_point(BufReader::new(file)).map_err(|e| e.to_string()));
-    match point {
+        .and_then(|file| read_point(BufReader::new(file)).map_err(|e| e.to_string()))
+}
+
+fn figures(json: &Path) -> Figures {
+    match read_archived(json) {
         Ok(point) => Figures::Read(point),
         Err(e) => {
             warn!(

@@ -72,7 +72,11 @@ fn read_entries(path: &Path) -> Result<Vec<ClusterEntry>, Failure> {
             anyhow::anyhow!("cannot merge {}: {why}", path.display()),
         )
     };
-    let text = std::fs::read_to_string(path).map_err(|e| refuse(format!("{e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        refuse(format!(
+            "{e}; check the path (a report's JSON: `report -o json`, or an archive's .json)"
+        ))
+    })?;
     let value: Value =
         serde_json::from_str(&text).map_err(|e| refuse(format!("it is not JSON ({e}); {GIVE}")))?;
     check_header(&value).map_err(refuse)?;

@@ -314,18 +314,11 @@ pub(super) fn history(dir: &Path, report: &Report, weeks: usize) -> Vec<HistoryP
         .filter(|run| run.at < report.generated_at)
         .filter_map(|run| run.file("json"))
         .take(weeks.saturating_sub(1))
-        .filter_map(|path| {
-            let read = std::fs::File::open(path)
-                .map_err(anyhow::Error::from)
-                .and_then(|file| {
-                    Ok(crate::analyze::history::read_point(std::io::BufReader::new(file))?)
-                });
-            match read {
-                Ok(point) => Some(point),
-                Err(e) => {
-                    warn!(path = %path.display(), "left out of the history: {}", crate::error::one_line(e.as_ref()));
-                    None
-                }
+        .filter_map(|path| match super::index::read_archived(path) {
+            Ok(point) => Some(point),
+            Err(e) => {
+                warn!(path = %path.display(), "left out of the history: {e}");
+                None
             }
         });
     let history = crate::analyze::history::history(report, earlier, weeks);
