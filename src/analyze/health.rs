@@ -97,6 +97,16 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// The tier of `findings` (given most severe first): its most severe one's, else healthy.
+    pub fn of(findings: Vec<Finding>) -> Self {
+        let health = findings
+            .iter()
+            .map(|f| f.severity.health())
+            .max()
+            .unwrap_or(Health::Healthy);
+        Assessment { health, findings }
+    }
+
     pub fn severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
@@ -132,12 +142,7 @@ pub fn assess(case: &Case, now: Timestamp, rules: &Rules) -> Assessment {
             .or_insert_with(|| case.cols.status.to_string());
     }
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let health = findings
-        .iter()
-        .map(|f| f.severity.health())
-        .max()
-        .unwrap_or(Health::Healthy);
-    Assessment { health, findings }
+    Assessment::of(findings)
 }
 
 /// The finding of the pod's lifecycle state: at most one.

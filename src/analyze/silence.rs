@@ -27,7 +27,7 @@ use super::health::{Assessment, Finding};
 use super::owners::Owner;
 use crate::locale::Catalog;
 use crate::model::{ObjectMeta, Pod, SILENCE_ANNOTATION, Str, Workloads, find};
-use crate::report::{Health, PodRow, PodSilence, ProblemCode};
+use crate::report::{PodRow, PodSilence, ProblemCode};
 use crate::report::{SilenceEntry, SilenceSource, SilenceState};
 
 /// A silence ending within this long after the report's time is listed as a reminder.
@@ -508,12 +508,7 @@ pub fn open_assessment(assessment: Assessment, silenced: Option<&PodSilence>) ->
         .into_iter()
         .filter(|f| !silence.problems.contains(&f.code))
         .collect();
-    let health = findings
-        .iter()
-        .map(|f| f.severity.health())
-        .max()
-        .unwrap_or(Health::Healthy);
-    Assessment { health, findings }
+    Assessment::of(findings)
 }
 
 /// Puts the silences' verdict on a problem pod's row: the silence in force, the mark of an
